@@ -1,0 +1,47 @@
+/**
+ * Kernel services as host functions.
+ *
+ * A kernel service (printf, malloc, strlen, inb, bus_alloc_resource, ...)
+ * is written in TypeScript and declared once as a HostFunction.  The kernel
+ * core (src/kern/kernel_core.ts) gives every declared service a slot in the
+ * kernel function table and an entry in linker file 1's symbol table, so a
+ * module can call it directly (as a wasm import) or take its address (the
+ * table index) like any kernel function.  Data symbols the core kernel owns
+ * (`ticks`, `hz`, `bootverbose`) are HostData.
+ *
+ * Calling convention (wasm32 C ABI, tool-conventions BasicCABI.md): int,
+ * long, pointers and size_t are i32; long long / intmax_t are i64; a C
+ * variadic function receives its fixed arguments and then ONE extra i32: the
+ * address of a buffer where the caller stored each variadic argument at its
+ * natural alignment (4 for int/pointer, 8 for long long and double).
+ */
+
+export type WasmValType = "i32" | "i64" | "f32" | "f64";
+
+/** What a service implementation may touch of the running kernel. */
+export interface KernelEnv {
+  /** Current view of kernel memory (re-read: never cache across calls that may allocate). */
+  readonly memory: WebAssembly.Memory;
+  /** Append to the message buffer (and the console of a foreground daemon). */
+  console(text: string): void;
+  /** Text for the terminal of the CLI whose request is running (uprintf). */
+  userTerminal(text: string): void;
+  /** Look up another service or kernel facility by name (late binding between subsystems). */
+  service<T>(name: string): T;
+}
+
+export interface HostFunction {
+  /** The C symbol name. */
+  readonly name: string;
+  readonly params: readonly WasmValType[];
+  readonly results: readonly WasmValType[];
+  readonly impl: (env: KernelEnv, ...args: number[]) => number | bigint | void;
+}
+
+export interface HostData {
+  readonly name: string;
+  readonly size: number;
+  readonly align: number;
+  /** Write the initial value at `addr` in kernel memory. */
+  init?(env: KernelEnv, addr: number): void;
+}
