@@ -85,4 +85,12 @@ export interface IsaDevice {
   snapshot(): RegisterSnapshot;
   /** Release host resources (sockets, files). */
   close?(): void | Promise<void>;
+  /**
+   * Run-time operation from a test, the kernel's host side or `kld machine`
+   * (`card NAME OP ARGS...`).  Conventional operation names: "type" (bytes
+   * into a UART), "transmitted", "move" / "press" (joystick), "inject" (a
+   * frame into the hub).  Returns lines to print.  Throw KernelError("EINVAL")
+   * for a bad argument and KernelError("EOPNOTSUPP") for an unknown op.
+   */
+  control?(op: string, args: readonly string[]): readonly string[] | void;
 }
