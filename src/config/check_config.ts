@@ -1,0 +1,58 @@
+/**
+ * Whole-configuration checks that no single statement can make: a device
+ * attached to a bus or controller that is not configured, duplicate units,
+ * duplicate hints.
+ *
+ * Called by load_config.ts after either parser.  The messages follow
+ * FreeBSD usr.sbin/config/config.y of the 2.x era (`no %s's to wildcard`,
+ * `%s %d not defined`, `%s connected to non-controller`); the duplicate-unit
+ * check is the one config(8) made when it built its device list.
+ */
+import { deviceNameUnit, type KernelConfig } from "./ast.js";
+import type { Diagnostics } from "./diagnostics.js";
+
+/** Buses the kldsim kernel itself provides: they need no line and no module. */
+export const KERNEL_BUSES: ReadonlySet<string> = new Set(["nexus", "isa"]);
+
+export function checkConfig(cfg: KernelConfig, diags: Diagnostics, fallbackFile: string): void {
+  const seen = new Map<string, { file: string; line: number }>();
+  for (const d of cfg.devices) {
+    const file = d.loc?.file ?? fallbackFile;
+    const line = d.loc?.line ?? 0;
+    if (typeof d.unit === "number") {
+      const key = `${d.name}${d.unit}`;
+      const prev = seen.get(key);
+      if (prev) {
+        diags.error(file, line, `duplicate unit: ${key} is already configured at ${prev.file}:${prev.line}`);
+      } else {
+        seen.set(key, { file, line });
+      }
+    } else if (d.unit === undefined) {
+      if (seen.has(d.name)) diags.warning(file, line, `duplicate device '${d.name}' encountered.`);
+      seen.set(d.name, { file, line });
+    }
+    if (d.at === undefined || KERNEL_BUSES.has(d.at.bus)) continue;
+    const at = d.at;
+    const parents = cfg.devices.filter((p) => p !== d && p.name === at.bus);
+    const who = deviceNameUnit(d);
+    if (parents.length === 0) {
+      if (at.unit === "?") diags.error(file, line, `${who}: no ${at.bus}'s to wildcard (no bus or controller ${at.bus} is configured)`);
+      else diags.error(file, line, `${who}: ${at.bus} ${at.unit} not defined (no bus or controller ${at.bus}${at.unit} is configured)`);
+      continue;
+    }
+    const match = at.unit === "?" ? parents : parents.filter((p) => p.unit === at.unit || p.unit === undefined);
+    if (match.length === 0) {
+      diags.error(file, line, `${who}: ${at.bus} ${at.unit} not defined (no bus or controller ${at.bus}${at.unit} is configured)`);
+      continue;
+    }
+    if (!match.some((p) => p.kind === "controller" || p.kind === "master" || p.kind === "device" && p.unit === undefined)) {
+      diags.error(file, line, `${who} connected to non-controller ${at.bus}${at.unit}`);
+    }
+  }
+  const hintSeen = new Set<string>();
+  for (const h of cfg.hints) {
+    const key = `hint.${h.driver}.${h.unit}.${h.key}`;
+    if (hintSeen.has(key)) diags.warning(h.loc?.file ?? fallbackFile, h.loc?.line ?? 0, `duplicate hint ${key}; the later value wins`);
+    hintSeen.add(key);
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * The lexer of the classic configuration syntax: splits text into statements
+ * (one per line, or separated by `;`) of words, quoted strings and the
+ * punctuation `=`, `,` and `?`.
+ *
+ * Called by parse_classic.ts.  Corresponds to FreeBSD usr.sbin/config/lang.l:
+ * `#` starts a comment, a newline ends a statement (lang.l turns it into
+ * SEMICOLON), strings are double-quoted, and `?` is its own token so that
+ * `port?` and `isa?` work without a space.  Numbers are words here; the parser
+ * decides (`parseCNumber`) where a number is expected, which keeps `0x280`,
+ * `IO_COM1` and `-g` all simple words.  An unterminated string is reported
+ * and runs to the end of its line.
+ */
+import type { Diagnostics } from "./diagnostics.js";
+
+export type TokenKind = "word" | "string" | "=" | "," | "?";
+
+export interface Token {
+  readonly kind: TokenKind;
+  readonly text: string;
+  readonly line: number;
+}
+
+export interface Statement {
+  readonly line: number;
+  readonly tokens: readonly Token[];
+}
+
+const PUNCT = new Set(["=", ",", "?"]);
+const isSpace = (c: string): boolean => c === " " || c === "\t" || c === "\r" || c === "\f" || c === "\v";
+
+/** Tokenize a whole file into non-empty statements. Never throws. */
+export function lexConfig(text: string, file: string, diags: Diagnostics): Statement[] {
+  const out: Statement[] = [];
+  let tokens: Token[] = [];
+  let stmtLine = 1;
+  let line = 1;
+  let i = 0;
+  const n = text.length;
+  const endStatement = (): void => {
+    if (tokens.length > 0) out.push({ line: stmtLine, tokens });
+    tokens = [];
+  };
+  while (i < n) {
+    const c = text[i]!;
+    if (c === "\n") {
+      endStatement();
+      line++;
+      i++;
+      continue;
+    }
+    if (c === ";") {
+      endStatement();
+      i++;
+      continue;
+    }
+    if (isSpace(c)) {
+      i++;
+      continue;
+    }
+    if (c === "#") {
+      while (i < n && text[i] !== "\n") i++;
+      continue;
+    }
+    if (tokens.length === 0) stmtLine = line;
+    if (c === '"') {
+      let j = i + 1;
+      while (j < n && text[j] !== '"' && text[j] !== "\n") j++;
+      if (j >= n || text[j] === "\n") {
+        diags.error(file, line, `unterminated quoted string ${JSON.stringify(text.slice(i, Math.min(j, i + 40)))}`);
+        tokens.push({ kind: "string", text: text.slice(i + 1, j), line });
+        i = j;
+        continue;
+      }
+      tokens.push({ kind: "string", text: text.slice(i + 1, j), line });
+      i = j + 1;
+      continue;
+    }
+    if (PUNCT.has(c)) {
+      tokens.push({ kind: c as TokenKind, text: c, line });
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < n) {
+      const d = text[j]!;
+      if (d === "\n" || d === ";" || d === "#" || d === '"' || isSpace(d) || PUNCT.has(d)) break;
+      j++;
+    }
+    tokens.push({ kind: "word", text: text.slice(i, j), line });
+    i = j;
+  }
+  endStatement();
+  return out;
+}
+
+/**
+ * A C integer literal as config(8) accepts it: `0x1f` hex, `017` octal,
+ * `42` decimal.  Undefined when `text` is not one (or beyond 32 bits).
+ */
+export function parseCNumber(text: string): number | undefined {
+  let v: number;
+  if (/^0[xX][0-9a-fA-F]+$/.test(text)) v = Number.parseInt(text.slice(2), 16);
+  else if (/^0[0-7]*$/.test(text)) v = text.length === 1 ? 0 : Number.parseInt(text.slice(1), 8);
+  else if (/^[1-9][0-9]*$/.test(text)) v = Number.parseInt(text, 10);
+  else return undefined;
+  return v <= 0xffffffff ? v : undefined;
+}

@@ -1,0 +1,543 @@
+/**
+ * Parser of the classic configuration syntax: FreeBSD 2.x config files as
+ * they were written (machine, cpu, ident, maxusers, options, makeoptions,
+ * config, controller, device, disk, tape, master, pseudo-device with the
+ * `at`/`port`/`irq`/... info words) plus the later forms `include`,
+ * `nodevice`, `nooptions`, `nomakeoptions`, `nocpu`, `hints`, and kldsim's
+ * own `module NAME`.
+ *
+ * Called by load_config.ts.  Follows FreeBSD usr.sbin/config/config.y of the
+ * 2.x era for the device grammar and the modern config.y for include, hints
+ * and the no* forms.  Unlike yacc it recovers at the end of each statement,
+ * so every error of a file is reported in one run.  Semantic checks that need
+ * the whole configuration (buses, duplicate units) live in check_config.ts.
+ */
+import * as path from "node:path";
+import {
+  DEVICE_KINDS, INTR_CLASSES, WILDCARD, emptyConfig, deviceNameUnit, splitNameUnit,
+  type Attachment, type ConfigDevice, type ConfigOption, type DeviceKind, type IntrClass,
+  type KernelSpec, type PortSpec, type SourceLoc, type Wildcard,
+} from "./ast.js";
+import type { Diagnostics } from "./diagnostics.js";
+import { parseHints } from "./hints.js";
+import { ioPort } from "./io_ports.js";
+import { lexConfig, parseCNumber, type Statement, type Token } from "./lexer.js";
+
+/** How the parser reaches other files (include, hints); injectable for tests. */
+export interface FileAccess {
+  /** Read a file as UTF-8; throws a Node error (with `code`) when it cannot. */
+  read(absPath: string): string;
+  /** The name to print in diagnostics for an absolute path. */
+  display(absPath: string): string;
+}
+
+export type MutableConfig = ReturnType<typeof emptyConfig>;
+
+export interface ClassicContext {
+  readonly cfg: MutableConfig;
+  readonly diags: Diagnostics;
+  readonly files: FileAccess;
+  /** Absolute paths of the files being parsed, outermost first (include cycle detection). */
+  readonly stack: string[];
+  /** Directories searched for `include` after the including file's own directory (`-I`). */
+  readonly includeDirs: readonly string[];
+}
+
+const IDENT_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const NAME_RE = /^[A-Za-z_][A-Za-z0-9_.+-]*$/;
+
+/** Thrown inside a statement to abandon it; caught per statement. */
+class StatementError extends Error {}
+
+/** A cursor over one statement's tokens with config(8)-style error reporting. */
+class Cursor {
+  private i = 0;
+  constructor(private readonly st: Statement, private readonly file: string, private readonly diags: Diagnostics) {}
+
+  get line(): number {
+    return this.st.line;
+  }
+  peek(off = 0): Token | undefined {
+    return this.st.tokens[this.i + off];
+  }
+  next(): Token | undefined {
+    return this.st.tokens[this.i++];
+  }
+  atEnd(): boolean {
+    return this.i >= this.st.tokens.length;
+  }
+  /** Report `syntax error near 'X': why` at the current token and abandon the statement. */
+  fail(why: string, tok: Token | undefined = this.peek()): never {
+    const near = tok === undefined ? "end of line" : `'${tok.kind === "string" ? `"${tok.text}"` : tok.text}'`;
+    this.diags.error(this.file, tok?.line ?? this.st.line, `syntax error near ${near}: ${why}`);
+    throw new StatementError();
+  }
+  /** A plain error at this statement (not a syntax error). */
+  error(message: string, line = this.st.line): never {
+    this.diags.error(this.file, line, message);
+    throw new StatementError();
+  }
+  /** A word or quoted string. */
+  name(what: string): Token {
+    const t = this.peek();
+    if (t === undefined || (t.kind !== "word" && t.kind !== "string") || t.text === "") this.fail(`${what} expected`, t);
+    this.i++;
+    return t;
+  }
+  number(what: string): number {
+    const t = this.peek();
+    const v = t && (t.kind === "word" || t.kind === "string") ? parseCNumber(t.text) : undefined;
+    if (v === undefined) this.fail(`${what} wants a number`, t);
+    this.i++;
+    return v;
+  }
+  numberOrWild(what: string): number | Wildcard {
+    if (this.peek()?.kind === "?") {
+      this.i++;
+      return WILDCARD;
+    }
+    const t = this.peek();
+    const v = t && (t.kind === "word" || t.kind === "string") ? parseCNumber(t.text) : undefined;
+    if (v === undefined) this.fail(`${what} wants a number or '?'`, t);
+    this.i++;
+    return v;
+  }
+  accept(kind: Token["kind"], text?: string): boolean {
+    const t = this.peek();
+    if (t && t.kind === kind && (text === undefined || t.text === text)) {
+      this.i++;
+      return true;
+    }
+    return false;
+  }
+  end(): void {
+    if (!this.atEnd()) this.fail("unexpected extra words");
+  }
+}
+
+/** Parse one file's text into `ctx.cfg`, following include and hints. */
+export function parseClassic(text: string, absFile: string, ctx: ClassicContext): void {
+  const file = ctx.files.display(absFile);
+  ctx.stack.push(absFile);
+  try {
+    for (const st of lexConfig(text, file, ctx.diags)) {
+      const cur = new Cursor(st, file, ctx.diags);
+      try {
+        statement(cur, file, absFile, ctx);
+      } catch (e) {
+        if (!(e instanceof StatementError)) throw e;
+      }
+    }
+  } finally {
+    ctx.stack.pop();
+  }
+}
+
+function statement(cur: Cursor, file: string, absFile: string, ctx: ClassicContext): void {
+  const kw = cur.next()!;
+  const loc: SourceLoc = { file, line: cur.line };
+  const cfg = ctx.cfg;
+  if (kw.kind !== "word") cur.fail("a keyword expected", kw);
+  switch (kw.text) {
+    case "machine": {
+      const m = cur.name("machine type").text;
+      const sub = cur.atEnd() ? undefined : cur.name("machine subtype").text;
+      cur.end();
+      if (cfg.machine !== undefined) cur.error("only one machine directive is allowed");
+      cfg.machine = m;
+      if (sub !== undefined) cfg.machineSub = sub;
+      return;
+    }
+    case "cpu": {
+      const c = cur.name("cpu type").text;
+      cur.end();
+      if (!cfg.cpus.includes(c)) cfg.cpus.push(c);
+      return;
+    }
+    case "nocpu": {
+      const c = cur.name("cpu type").text;
+      cur.end();
+      cfg.cpus = cfg.cpus.filter((x) => x !== c);
+      return;
+    }
+    case "ident": {
+      const t = cur.name("kernel identification");
+      cur.end();
+      if (!IDENT_RE.test(t.text)) cur.error(`ident '${t.text}' is not a valid name (letters, digits and _)`);
+      if (cfg.ident !== undefined && cfg.ident !== t.text) {
+        ctx.diags.warning(file, cur.line, `ident ${t.text} replaces ident ${cfg.ident}`);
+      }
+      cfg.ident = t.text;
+      return;
+    }
+    case "maxusers": {
+      const v = cur.number("maxusers");
+      cur.end();
+      if (v > 2048) cur.error(`maxusers ${v} is out of range (0-2048)`);
+      cfg.maxusers = v;
+      return;
+    }
+    case "timezone":
+    case "hz":
+      return cur.error(`'${kw.text}' is obsolete: use options HZ=N (and the TZ environment) instead`);
+    case "options":
+    case "option":
+      for (const o of optionList(cur, "options", loc, false)) addOption(cfg.options, o, ctx, file, "option");
+      return;
+    case "makeoptions":
+    case "makeoption":
+      for (const o of optionList(cur, "makeoptions", loc, true)) {
+        if (o.name.endsWith("+")) {
+          const name = o.name.slice(0, -1);
+          const prev = cfg.makeoptions.find((x) => x.name === name);
+          const joined = prev?.value ? `${prev.value} ${o.value ?? ""}` : o.value;
+          cfg.makeoptions = cfg.makeoptions.filter((x) => x.name !== name);
+          cfg.makeoptions.push({ name, ...(joined !== undefined ? { value: joined } : {}), loc });
+        } else {
+          addOption(cfg.makeoptions, o, ctx, file, "makeoption");
+        }
+      }
+      return;
+    case "nooptions":
+    case "nooption":
+      for (const n of nameList(cur, "option name")) {
+        const before = cfg.options.length;
+        cfg.options = cfg.options.filter((o) => o.name !== n);
+        if (cfg.options.length === before) ctx.diags.warning(file, cur.line, `nooptions ${n}: option ${n} is not configured`);
+      }
+      return;
+    case "nomakeoptions":
+    case "nomakeoption":
+      for (const n of nameList(cur, "makeoption name")) {
+        cfg.makeoptions = cfg.makeoptions.filter((o) => o.name !== n);
+      }
+      return;
+    case "config":
+      cfg.kernels.push(kernelSpec(cur, loc));
+      return;
+    case "pseudo-device": {
+      const n = cur.name("pseudo-device name").text;
+      if (!NAME_RE.test(n)) cur.fail(`'${n}' is not a valid pseudo-device name`, undefined);
+      const count = cur.atEnd() ? undefined : cur.number("pseudo-device count");
+      cur.end();
+      if (cfg.pseudoDevices.some((p) => p.name === n)) {
+        ctx.diags.warning(file, cur.line, `duplicate pseudo-device '${n}' encountered.`);
+        cfg.pseudoDevices = cfg.pseudoDevices.filter((p) => p.name !== n);
+      }
+      cfg.pseudoDevices.push({ name: n, ...(count !== undefined ? { count } : {}), loc });
+      return;
+    }
+    case "module":
+    case "modules":
+      for (const n of nameList(cur, "module name")) {
+        if (!NAME_RE.test(n)) cur.error(`'${n}' is not a valid module name`);
+        if (cfg.modules.some((m) => m.name === n)) {
+          ctx.diags.warning(file, cur.line, `duplicate module '${n}' encountered.`);
+          continue;
+        }
+        cfg.modules.push({ name: n, loc });
+      }
+      return;
+    case "nodevice":
+    case "nodevices":
+      for (const n of nameList(cur, "device name")) {
+        const su = splitNameUnit(n);
+        const before = cfg.devices.length + cfg.pseudoDevices.length;
+        cfg.devices = cfg.devices.filter((d) => !(d.name === n || (su.unit !== undefined && deviceNameUnit(d) === n)));
+        cfg.pseudoDevices = cfg.pseudoDevices.filter((p) => p.name !== n);
+        if (cfg.devices.length + cfg.pseudoDevices.length === before) {
+          ctx.diags.warning(file, cur.line, `nodevice ${n}: device ${n} is not configured`);
+        }
+      }
+      return;
+    case "include":
+      includeFile(cur, absFile, ctx);
+      return;
+    case "hints":
+      hintsFile(cur, absFile, ctx);
+      return;
+    case "devices":
+      // modern `devices a, b`: unit-less device list
+      for (const n of nameList(cur, "device name")) {
+        cfg.devices.push(bareDevice("device", n, loc));
+      }
+      return;
+    default:
+      if ((DEVICE_KINDS as readonly string[]).includes(kw.text)) {
+        deviceLine(cur, kw.text as DeviceKind, loc, ctx);
+        return;
+      }
+      cur.fail("unknown keyword", kw);
+  }
+}
+
+function bareDevice(kind: DeviceKind, word: string, loc: SourceLoc): ConfigDevice {
+  const { name, unit } = splitNameUnit(word);
+  return { kind, name, unit, vectors: [], conflicts: false, disabled: false, loc };
+}
+
+/** `a, b, c` (at least one). */
+function nameList(cur: Cursor, what: string): string[] {
+  const out = [cur.name(what).text];
+  while (cur.accept(",")) out.push(cur.name(what).text);
+  cur.end();
+  return out;
+}
+
+/** `NAME[=VALUE][, NAME[=VALUE]]...` with config(8)'s quoted forms (`"NAME=VALUE"`). */
+function optionList(cur: Cursor, kw: string, loc: SourceLoc, needValue: boolean): ConfigOption[] {
+  const out: ConfigOption[] = [];
+  for (;;) {
+    const t = cur.name(`${kw} name`);
+    let name = t.text;
+    let value: string | undefined;
+    if (t.kind === "string" && name.includes("=")) {
+      // options "MAXDSIZ=(256*1024*1024)": the whole assignment quoted (2.x style)
+      const eq = name.indexOf("=");
+      value = name.slice(eq + 1);
+      name = name.slice(0, eq);
+    } else if (cur.accept("=")) {
+      const v = cur.peek();
+      if (v === undefined || (v.kind !== "word" && v.kind !== "string")) cur.fail(`${kw} ${name}= wants a value`, v);
+      cur.next();
+      value = v.text;
+    }
+    const bare = name.endsWith("+") ? name.slice(0, -1) : name;
+    if (!IDENT_RE.test(bare)) cur.fail(`'${name}' is not a valid ${kw.replace(/s$/, "")} name`, t);
+    if (needValue && value === undefined) cur.fail(`${kw} ${name} wants =VALUE`, cur.peek());
+    out.push({ name, ...(value !== undefined ? { value } : {}), loc });
+    if (!cur.accept(",")) break;
+  }
+  cur.end();
+  return out;
+}
+
+function addOption(list: ConfigOption[], o: ConfigOption, ctx: ClassicContext, file: string, what: string): void {
+  const i = list.findIndex((x) => x.name === o.name);
+  if (i >= 0) {
+    ctx.diags.warning(file, o.loc?.line ?? 0, `duplicate ${what} '${o.name}' encountered.`);
+    list.splice(i, 1);
+  }
+  list.push(o);
+}
+
+/** `config KERNEL root on DEV [swap on DEV [and DEV]...|swap generic] [dumps on DEV]`. */
+function kernelSpec(cur: Cursor, loc: SourceLoc): KernelSpec {
+  const name = cur.name("kernel name").text;
+  let root: string | undefined;
+  let dumps: string | undefined;
+  const swap: string[] = [];
+  while (!cur.atEnd()) {
+    const w = cur.next()!;
+    if (w.kind !== "word") cur.fail("root, swap or dumps expected", w);
+    switch (w.text) {
+      case "root":
+        cur.accept("word", "on");
+        root = cur.name("root device").text;
+        break;
+      case "dumps":
+        cur.accept("word", "on");
+        dumps = cur.name("dump device").text;
+        break;
+      case "swap":
+        if (cur.accept("word", "generic")) {
+          swap.push("generic");
+          break;
+        }
+        cur.accept("word", "on");
+        swap.push(cur.name("swap device").text);
+        while (cur.accept("word", "and")) swap.push(cur.name("swap device").text);
+        break;
+      default:
+        cur.fail("root, swap or dumps expected", w);
+    }
+  }
+  return { name, ...(root !== undefined ? { root } : {}), swap, ...(dumps !== undefined ? { dumps } : {}), loc };
+}
+
+type MutableDevice = { -readonly [K in keyof ConfigDevice]: ConfigDevice[K] };
+
+/** `device NAME UNIT [at BUS ?|N] {info}` and its siblings. */
+function deviceLine(cur: Cursor, kind: DeviceKind, loc: SourceLoc, ctx: ClassicContext): void {
+  const nt = cur.name(`${kind} name`);
+  const { name, unit } = splitNameUnit(nt.text);
+  if (!IDENT_RE.test(name)) cur.fail(`'${nt.text}' is not a valid ${kind} name`, nt);
+  const d: MutableDevice = { kind, name, unit, vectors: [], conflicts: false, disabled: false, loc };
+  if (cur.accept("?")) d.unit = WILDCARD;
+  // modern comma list: `device uart, ppc`
+  if (cur.peek()?.kind === ",") {
+    ctx.cfg.devices.push(d);
+    while (cur.accept(",")) ctx.cfg.devices.push(bareDevice(kind, cur.name(`${kind} name`).text, loc));
+    cur.end();
+    return;
+  }
+  if (cur.accept("word", "at")) d.at = attachment(cur);
+  const seen = new Set<string>();
+  while (!cur.atEnd()) {
+    const w = cur.next()!;
+    if (w.kind !== "word") cur.fail(`a ${kind} attribute expected`, w);
+    const kwd = w.text;
+    if (seen.has(kwd) && kwd !== "vector") cur.error(`${deviceNameUnit(d)}: '${kwd}' given twice`, w.line);
+    seen.add(kwd);
+    switch (kwd) {
+      case "port":
+        d.port = portSpec(cur);
+        break;
+      case "irq": {
+        const v = cur.numberOrWild("irq");
+        if (v !== WILDCARD && v > 15) cur.error(`${deviceNameUnit(d)}: irq ${v} out of range (0-15)`, w.line);
+        if (v === 2) {
+          ctx.diags.warning(loc.file, w.line, "remapped irq 2 to irq 9, please update your config file");
+          d.irq = 9;
+        } else {
+          d.irq = v;
+        }
+        break;
+      }
+      case "drq": {
+        const v = cur.numberOrWild("drq");
+        if (v !== WILDCARD && v > 7) cur.error(`${deviceNameUnit(d)}: drq ${v} out of range (0-7)`, w.line);
+        d.drq = v;
+        break;
+      }
+      case "iomem":
+        d.iomem = cur.number("iomem");
+        break;
+      case "iosiz":
+        d.iosiz = cur.numberOrWild("iosiz");
+        break;
+      case "flags":
+        d.flags = cur.number("flags");
+        break;
+      case "vector": {
+        const names: string[] = [];
+        while (!cur.atEnd() && (cur.peek()!.kind === "string" || (cur.peek()!.kind === "word" && !INFO_WORDS.has(cur.peek()!.text)))) {
+          const v = cur.next()!.text;
+          if (!IDENT_RE.test(v)) cur.fail(`'${v}' is not a valid interrupt handler name`);
+          names.push(v);
+        }
+        if (names.length === 0) cur.fail("vector wants a handler name");
+        d.vectors = [...d.vectors, ...names];
+        break;
+      }
+      case "tty":
+      case "bio":
+      case "net":
+      case "cam":
+        if (d.intrClass !== undefined && d.intrClass !== kwd) cur.error(`${deviceNameUnit(d)}: both '${d.intrClass}' and '${kwd}' given`, w.line);
+        d.intrClass = kwd as IntrClass;
+        break;
+      case "conflicts":
+        d.conflicts = true;
+        break;
+      case "disable":
+        d.disabled = true;
+        break;
+      case "drive":
+        d.drive = cur.number("drive");
+        break;
+      case "slave":
+        d.slave = cur.number("slave");
+        break;
+      case "target":
+        d.target = cur.number("target");
+        break;
+      case "unit":
+        d.lun = cur.number("unit");
+        break;
+      case "bus":
+        d.bus = cur.number("bus");
+        break;
+      case "priority":
+        d.priority = cur.number("priority");
+        break;
+      case "at":
+        return cur.fail(`'at' must follow the ${kind} name`, w);
+      default:
+        cur.fail(`unknown ${kind} attribute`, w);
+    }
+  }
+  ctx.cfg.devices.push(d);
+}
+
+const INFO_WORDS: ReadonlySet<string> = new Set([
+  "port", "irq", "drq", "iomem", "iosiz", "flags", "vector", ...INTR_CLASSES, "conflicts",
+  "disable", "drive", "slave", "target", "unit", "bus", "priority", "at",
+]);
+
+/** `isa?`, `isa ?`, `isa0`, `nexus?`, `fdc0`. */
+function attachment(cur: Cursor): Attachment {
+  const t = cur.peek();
+  if (t === undefined || t.kind !== "word" || INFO_WORDS.has(t.text)) cur.fail("at wants a bus or controller (isa?, fdc0)", t);
+  cur.next();
+  if (cur.accept("?")) return { bus: t.text, unit: WILDCARD };
+  const { name, unit } = splitNameUnit(t.text);
+  if (unit === undefined || !IDENT_RE.test(name)) cur.fail("at wants a bus with a unit number or '?' (isa?, isa0)", t);
+  return { bus: name, unit };
+}
+
+/** `port 0x3f8`, `port "IO_COM1"`, `port IO_COM1`, `port?`. */
+function portSpec(cur: Cursor): PortSpec {
+  if (cur.accept("?")) return { kind: "wildcard" };
+  const t = cur.peek();
+  if (t === undefined || (t.kind !== "word" && t.kind !== "string") || INFO_WORDS.has(t.text)) {
+    cur.fail("port wants a number, an IO_* name or '?'", t);
+  }
+  cur.next();
+  const n = parseCNumber(t.text);
+  if (n !== undefined) {
+    if (n > 0xffff) cur.error(`port ${t.text} is beyond the 64K I/O space`, t.line);
+    return { kind: "number", value: n };
+  }
+  const sym = ioPort(t.text);
+  if (sym === undefined) {
+    if (/^IO_/.test(t.text)) cur.error(`unknown port name '${t.text}' (not in <i386/isa/isa.h>)`, t.line);
+    cur.fail("port wants a number, an IO_* name or '?'", t);
+  }
+  return { kind: "symbol", name: t.text, value: sym };
+}
+
+/** Resolve FILE of `include FILE` / `hints FILE`: the including file's directory, then -I dirs. */
+function resolveRelative(name: string, absFile: string, dirs: readonly string[], files: FileAccess): { abs: string; text: string } | { abs: string; err: NodeJS.ErrnoException } {
+  const candidates = path.isAbsolute(name) ? [name] : [path.resolve(path.dirname(absFile), name), ...dirs.map((d) => path.resolve(d, name))];
+  let firstErr: { abs: string; err: NodeJS.ErrnoException } | undefined;
+  for (const abs of candidates) {
+    try {
+      return { abs, text: files.read(abs) };
+    } catch (e) {
+      firstErr ??= { abs, err: e as NodeJS.ErrnoException };
+    }
+  }
+  return firstErr!;
+}
+
+function ioErrorText(err: NodeJS.ErrnoException): string {
+  switch (err.code) {
+    case "ENOENT": return "No such file or directory";
+    case "EACCES": return "Permission denied";
+    case "EISDIR": return "Is a directory";
+    case "ENOTDIR": return "Not a directory";
+    default: return err.message;
+  }
+}
+
+function includeFile(cur: Cursor, absFile: string, ctx: ClassicContext): void {
+  const name = cur.name("include file name").text;
+  cur.end();
+  const r = resolveRelative(name, absFile, ctx.includeDirs, ctx.files);
+  if ("err" in r) cur.error(`cannot open include file "${name}" (${ctx.files.display(r.abs)}): ${ioErrorText(r.err)}`);
+  if (ctx.stack.includes(r.abs)) {
+    const chain = [...ctx.stack.slice(ctx.stack.indexOf(r.abs)), r.abs].map((f) => ctx.files.display(f));
+    cur.error(`include cycle: ${chain.join(" -> ")}`);
+  }
+  if (ctx.stack.length > 32) cur.error(`includes nested too deeply (more than 32) at "${name}"`);
+  parseClassic(r.text, r.abs, ctx);
+}
+
+function hintsFile(cur: Cursor, absFile: string, ctx: ClassicContext): void {
+  const name = cur.name("hints file name").text;
+  cur.end();
+  const r = resolveRelative(name, absFile, ctx.includeDirs, ctx.files);
+  if ("err" in r) cur.error(`cannot open hints file "${name}" (${ctx.files.display(r.abs)}): ${ioErrorText(r.err)}`);
+  ctx.cfg.hints.push(...parseHints(r.text, ctx.files.display(r.abs), ctx.diags));
+}
