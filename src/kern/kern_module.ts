@@ -1,0 +1,194 @@
+/**
+ * Modules: the named units inside linker files, with their event handlers.
+ *
+ * A linker file (kern_linker.ts) is a container; a module is what
+ * DECLARE_MODULE declares in it: a name, a `moduledata_t { name; evhand;
+ * priv; }` in kernel memory, a global id (never reused), and the file that
+ * holds it.  Events are MOD_LOAD, MOD_UNLOAD, MOD_SHUTDOWN and MOD_QUIESCE
+ * (sys/module.h values 0..3); the C handler is called through the kernel
+ * function table.  A NULL handler behaves as FreeBSD's modevent_nop: 0 for
+ * MOD_LOAD, EBUSY for MOD_UNLOAD, EOPNOTSUPP otherwise.
+ *
+ * MOD_LOAD itself happens from a SYSINIT: DECLARE_MODULE registers
+ * `module_register_init(&moduledata)` at (sub, order), and this file
+ * provides that kernel function as a host service (`moduleServices`).
+ *
+ * Called by kern_linker.ts (register on load, quiesce/unload/release on
+ * unload, shutdown) and by module code through module_register_init.
+ * FreeBSD: sys/kern/kern_module.c.
+ */
+import { errno } from "./errno.js";
+import { KernelError } from "./kernel_error.js";
+import type { KernelCore } from "./kernel_core.js";
+import type { HostFunction } from "./services/host_function.js";
+
+export const MOD_LOAD = 0;
+export const MOD_UNLOAD = 1;
+export const MOD_SHUTDOWN = 2;
+export const MOD_QUIESCE = 3;
+
+const EVENT_NAME = ["MOD_LOAD", "MOD_UNLOAD", "MOD_SHUTDOWN", "MOD_QUIESCE"] as const;
+
+/** The owning linker file as kern_module sees it. */
+export interface ModuleContainer {
+  readonly id: number;
+  readonly filename: string;
+  /** Name of the C function behind a table slot, for messages. */
+  functionName(slot: number): string;
+}
+
+export interface Module {
+  readonly id: number;
+  readonly name: string;
+  readonly file: ModuleContainer;
+  /** Address of the moduledata_t. */
+  readonly data: number;
+  /** Table index of the event handler (0 = modevent_nop). */
+  readonly handler: number;
+  /** moduledata_t.priv, passed as the handler's third argument. */
+  readonly arg: number;
+}
+
+export class ModuleRegistry {
+  private readonly modules: Module[] = [];
+  private nextId = 1;
+
+  constructor(
+    private readonly core: KernelCore,
+    private readonly printf: (text: string) => void,
+  ) {}
+
+  /**
+   * Register the module whose moduledata_t is at `data` (MDT_MODULE record).
+   * @throws KernelError EEXIST when a module of that name is loaded.
+   */
+  register(data: number, file: ModuleContainer): Module {
+    const name = this.core.readCString(this.core.readU32(data), 256);
+    const existing = this.lookupByName(name);
+    if (existing) {
+      this.printf(
+        `module_register: cannot register ${name} from ${file.filename}; already loaded from ${existing.file.filename}\n`,
+      );
+      throw new KernelError("EEXIST", file.filename, `module ${name} already loaded from ${existing.file.filename}`);
+    }
+    const mod: Module = {
+      id: this.nextId++,
+      name,
+      file,
+      data,
+      handler: this.core.readU32(data + 4),
+      arg: this.core.readU32(data + 8),
+    };
+    this.modules.push(mod);
+    return mod;
+  }
+
+  /** Drop a module from the list (module_release). */
+  release(mod: Module): void {
+    const i = this.modules.indexOf(mod);
+    if (i >= 0) this.modules.splice(i, 1);
+  }
+
+  lookupByName(name: string): Module | undefined {
+    return this.modules.find((m) => m.name === name);
+  }
+
+  lookupById(id: number): Module | undefined {
+    return this.modules.find((m) => m.id === id);
+  }
+
+  /** Modules of one file, in registration order. */
+  ofFile(fileId: number): Module[] {
+    return this.modules.filter((m) => m.file.id === fileId);
+  }
+
+  all(): readonly Module[] {
+    return this.modules;
+  }
+
+  /**
+   * Send an event to a module's handler (MOD_EVENT).  A trap in the handler
+   * propagates (the caller unwinds); the return value is the handler's errno.
+   */
+  event(mod: Module, what: number): number {
+    if (mod.handler === 0) {
+      if (what === MOD_LOAD) return 0;
+      if (what === MOD_UNLOAD) return errno("EBUSY").num;
+      return errno("EOPNOTSUPP").num;
+    }
+    const fn = `${mod.file.filename}:${mod.file.functionName(mod.handler)}(${EVENT_NAME[what] ?? what})`;
+    // XXX: module_t is a struct module * in FreeBSD; our modules live in the
+    // kernel's JS heap, so the handler gets the module id as an opaque handle.
+    return this.core.callPointer(mod.handler, fn, mod.id, what, mod.arg) | 0;
+  }
+
+  /** MOD_QUIESCE; EOPNOTSUPP and EINVAL mean "no objection" (module_quiesce). */
+  quiesce(mod: Module): number {
+    const e = this.event(mod, MOD_QUIESCE);
+    return e === errno("EOPNOTSUPP").num || e === errno("EINVAL").num ? 0 : e;
+  }
+
+  /**
+   * module_register_init(const void *data): the SYSINIT that DECLARE_MODULE
+   * plants.  Sends MOD_LOAD; on an error return sends MOD_UNLOAD, releases
+   * the module and reports it, as FreeBSD does.
+   */
+  registerInit(data: number): void {
+    const mod = this.modules.find((m) => m.data === data);
+    if (!mod) {
+      // FreeBSD panics here; for us it means moduledata reached
+      // module_register_init without an MDT_MODULE record.
+      const name = this.core.readCString(this.core.readU32(data), 256);
+      this.printf(`module_register_init: module named ${name} not found\n`);
+      return;
+    }
+    const error = this.event(mod, MOD_LOAD);
+    if (error !== 0) {
+      this.event(mod, MOD_UNLOAD);
+      this.release(mod);
+      this.printf(
+        `module_register_init: MOD_LOAD (${mod.name}, 0x${mod.handler.toString(16)}, 0x${mod.arg.toString(16)}) error ${error}\n`,
+      );
+      this.lastLoadError = { module: mod.name, error };
+    }
+  }
+
+  private lastLoadError: { readonly module: string; readonly error: number } | null = null;
+
+  /** The last MOD_LOAD failure since the previous call (for the loader's message). */
+  takeLoadError(): { readonly module: string; readonly error: number } | null {
+    const e = this.lastLoadError;
+    this.lastLoadError = null;
+    return e;
+  }
+
+  /** Kernel functions this file provides to modules. */
+  services(): HostFunction[] {
+    return [
+      {
+        name: "module_register_init",
+        params: ["i32"],
+        results: [],
+        impl: (_env, data) => {
+          this.registerInit(Number(data));
+        },
+      },
+      {
+        name: "module_getname",
+        params: ["i32"],
+        results: ["i32"],
+        // Names live in JS; return the moduledata's own name pointer.
+        impl: (_env, id) => {
+          const mod = this.lookupById(Number(id));
+          return mod ? this.core.readU32(mod.data) : 0;
+        },
+      },
+      {
+        name: "module_getid",
+        params: ["i32"],
+        results: ["i32"],
+        impl: (_env, id) => (this.lookupById(Number(id)) ? Number(id) : -1),
+      },
+    ];
+  }
+}

@@ -1,0 +1,300 @@
+/**
+ * The kernel core: the address space every linked module shares, and linker
+ * file 1's symbol table.
+ *
+ * One WebAssembly.Memory of MEMORY_BYTES (never grown), one funcref Table
+ * whose slot 0 stays null (a NULL function pointer traps), and the
+ * `__stack_pointer` Global starting at KSTACK_TOP (vm_layout.ts).  Every
+ * kernel service (a HostFunction, src/kern/services) gets a table slot at
+ * boot and an entry in the kernel's symbol table, so a module may call it
+ * directly or take its address; every HostData gets an address in the core
+ * kernel data area.
+ *
+ * Node 20 refuses plain JS functions in `Table.set`, so the services are
+ * passed through a small generated "trampoline" wasm module that imports
+ * each of them and re-exports it: the re-export is a wasm exported function,
+ * which a table accepts, and which a module's import can take directly.
+ *
+ * Called by kern_linker.ts (table slots, kernel symbols, entering module
+ * code) and link_wasm_obj.ts (memory/table/stack pointer for instantiation).
+ * FreeBSD counterpart: the kernel's own linker_file (linker_kernel_file in
+ * kern_linker.c) plus the parts of machdep that set up KVA and the stack.
+ */
+import type { HostData, HostFunction, KernelEnv, WasmValType } from "./services/host_function.js";
+import {
+  KERNEL_DATA_BASE,
+  KERNEL_DATA_END,
+  KSTACK_TOP,
+  MEMORY_BYTES,
+  WASM_PAGE,
+} from "./vm_layout.js";
+
+/** A symbol in linker file 1 (`kernel`). */
+export interface KernelSymbol {
+  readonly name: string;
+  readonly kind: "func" | "data";
+  /** Data: its address in kernel memory; func: its table slot. */
+  readonly address: number;
+  readonly size: number;
+  /** Func: the callable (a wasm exported function from the trampoline). */
+  readonly fn?: Function;
+  /** Func: the identity used for table-slot sharing ("kernel:printf"). */
+  readonly identity?: string;
+}
+
+interface SlotEntry {
+  slot: number;
+  refs: number;
+  /** Boot-installed kernel functions are never freed. */
+  permanent: boolean;
+}
+
+const VALTYPE: Readonly<Record<WasmValType, number>> = { i32: 0x7f, i64: 0x7e, f32: 0x7d, f64: 0x7c };
+
+export class KernelCore {
+  readonly memory: WebAssembly.Memory;
+  readonly table: WebAssembly.Table;
+  readonly stackPointer: WebAssembly.Global;
+  /** Linker file 1's symbols by name. */
+  readonly symbols = new Map<string, KernelSymbol>();
+  /** One table slot per function identity, shared by every file that takes its address. */
+  private readonly slotByIdentity = new Map<string, SlotEntry>();
+  private readonly freeSlots: number[] = [];
+  /** End of the core kernel data allocated so far. */
+  private dataTop = KERNEL_DATA_BASE;
+  /** What module code is running (for the watchdog's panic message). */
+  private callStack: string[] = [];
+  private readonly onCurrentCall: ((what: string | null) => void) | undefined;
+
+  /**
+   * @param env the KernelEnv handed to every service implementation; its
+   *   `memory` must be this core's memory, so build it lazily (the getter
+   *   is read on each call).
+   * @param onCurrentCall told which module function is entered/left, so the
+   *   worker can publish it for the daemon's watchdog.
+   */
+  constructor(
+    private readonly envFor: (core: KernelCore) => KernelEnv,
+    onCurrentCall?: (what: string | null) => void,
+  ) {
+    const pages = MEMORY_BYTES / WASM_PAGE;
+    this.memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
+    this.table = new WebAssembly.Table({ element: "anyfunc", initial: 1 });
+    this.stackPointer = new WebAssembly.Global({ value: "i32", mutable: true }, KSTACK_TOP);
+    this.onCurrentCall = onCurrentCall;
+  }
+
+  /**
+   * Install kernel services and data into the table, memory and symbol
+   * table.  Call once at boot, before any module is linked.
+   * @throws Error on a duplicate name or an exhausted kernel data area
+   *   (broken invariants of the service list, not user errors).
+   */
+  install(services: readonly HostFunction[], data: readonly HostData[]): void {
+    const env = this.envFor(this);
+    for (const d of data) {
+      if (this.symbols.has(d.name)) throw new Error(`kernel_core: duplicate kernel symbol ${d.name}`);
+      const align = Math.max(1, d.align);
+      const addr = Math.ceil(this.dataTop / align) * align;
+      if (addr + d.size > KERNEL_DATA_END) throw new Error(`kernel_core: kernel data area full at ${d.name}`);
+      this.dataTop = addr + Math.max(d.size, 1);
+      new Uint8Array(this.memory.buffer, addr, d.size).fill(0);
+      d.init?.(env, addr);
+      this.symbols.set(d.name, { name: d.name, kind: "data", address: addr, size: d.size });
+    }
+    if (services.length === 0) return;
+    for (const s of services) {
+      if (this.symbols.has(s.name)) throw new Error(`kernel_core: duplicate kernel symbol ${s.name}`);
+    }
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(trampolineModule(services)), {
+      env: Object.fromEntries(services.map((s, i) => [`f${i}`, wrapService(s, env)])),
+    });
+    services.forEach((s, i) => {
+      const fn = instance.exports[`f${i}`] as Function;
+      const identity = `kernel:${s.name}`;
+      const slot = this.allocTableSlot();
+      this.table.set(slot, fn);
+      this.slotByIdentity.set(identity, { slot, refs: 1, permanent: true });
+      this.symbols.set(s.name, { name: s.name, kind: "func", address: slot, size: 0, fn, identity });
+    });
+  }
+
+  /** Bytes of core kernel data in use (for `kld stat`'s kernel Size). */
+  get kernelDataSize(): number {
+    return this.dataTop - KERNEL_DATA_BASE;
+  }
+
+  /** A fresh table slot (grows the table when no freed slot is available). */
+  allocTableSlot(): number {
+    const reused = this.freeSlots.pop();
+    if (reused !== undefined) return reused;
+    return this.table.grow(1);
+  }
+
+  /** Return a slot; it is cleared so a stale function pointer traps. */
+  freeTableSlot(slot: number): void {
+    if (slot <= 0 || slot >= this.table.length) throw new Error(`kernel_core: free of bad table slot ${slot}`);
+    this.table.set(slot, null);
+    this.freeSlots.push(slot);
+  }
+
+  /**
+   * The slot of a function identity, allocating it on first use; each call
+   * takes a reference that `releaseIdentitySlot` drops.  The caller (the
+   * object's element segment) fills a newly allocated slot.
+   */
+  acquireIdentitySlot(identity: string): { slot: number; fresh: boolean } {
+    const e = this.slotByIdentity.get(identity);
+    if (e) {
+      e.refs++;
+      return { slot: e.slot, fresh: false };
+    }
+    const slot = this.allocTableSlot();
+    this.slotByIdentity.set(identity, { slot, refs: 1, permanent: false });
+    return { slot, fresh: true };
+  }
+
+  releaseIdentitySlot(identity: string): void {
+    const e = this.slotByIdentity.get(identity);
+    if (!e || e.permanent) return;
+    if (--e.refs === 0) {
+      this.slotByIdentity.delete(identity);
+      this.freeTableSlot(e.slot);
+    }
+  }
+
+  /** Table slots in use (slot 0 excluded), for `kld vm`. */
+  get tableSlotsInUse(): number {
+    return this.table.length - 1 - this.freeSlots.length;
+  }
+
+  private trapCall: string | null = null;
+  /**
+   * The innermost module function that was running when the last call from
+   * the kernel into module code failed (null if it returned normally).
+   */
+  lastTrapCall: string | null = null;
+
+  /** Name of the module function running now (innermost), or null. */
+  get currentCall(): string | null {
+    return this.callStack[this.callStack.length - 1] ?? null;
+  }
+
+  /**
+   * Enter module code: record `what` for the watchdog, save the stack
+   * pointer, run `fn`, and restore the stack pointer if it throws (a trap
+   * leaves SP wherever the trapping frame had moved it).
+   */
+  enter<T>(what: string, fn: () => T): T {
+    const sp = this.stackPointer.value as number;
+    this.callStack.push(what);
+    this.onCurrentCall?.(what);
+    try {
+      return fn();
+    } catch (e) {
+      this.stackPointer.value = sp;
+      // The innermost frame catches first: that is where the trap happened.
+      if (this.trapCall === null) this.trapCall = what;
+      throw e;
+    } finally {
+      this.callStack.pop();
+      this.onCurrentCall?.(this.currentCall);
+      if (this.callStack.length === 0) {
+        this.lastTrapCall = this.trapCall;
+        this.trapCall = null;
+      }
+    }
+  }
+
+  /** Call a function through the table (a C function pointer). */
+  callPointer(slot: number, what: string, ...args: number[]): number {
+    const f = slot > 0 && slot < this.table.length ? this.table.get(slot) : null;
+    if (typeof f !== "function") {
+      throw new WebAssembly.RuntimeError(`null function pointer ${slot} called in ${what}`);
+    }
+    return this.enter(what, () => Number(f(...args) ?? 0));
+  }
+
+  /** Read a NUL-terminated string from kernel memory (at most `max` bytes). */
+  readCString(addr: number, max = 1024): string {
+    const mem = new Uint8Array(this.memory.buffer);
+    if (addr <= 0 || addr >= mem.length) return "";
+    let end = addr;
+    const lim = Math.min(mem.length, addr + max);
+    while (end < lim && mem[end] !== 0) end++;
+    return new TextDecoder().decode(mem.subarray(addr, end));
+  }
+
+  readU32(addr: number): number {
+    return new DataView(this.memory.buffer).getUint32(addr, true);
+  }
+
+  readI32(addr: number): number {
+    return new DataView(this.memory.buffer).getInt32(addr, true);
+  }
+}
+
+/** Give the service its KernelEnv as first argument. */
+function wrapService(s: HostFunction, env: KernelEnv): (...args: (number | bigint)[]) => number | bigint | undefined {
+  const impl = s.impl as (env: KernelEnv, ...a: (number | bigint)[]) => number | bigint | void;
+  return (...args) => {
+    const r = impl(env, ...args);
+    return r === undefined ? undefined : r;
+  };
+}
+
+/**
+ * A module that imports env.f<i> with each service's signature and exports
+ * it again under the same name.
+ */
+function trampolineModule(services: readonly HostFunction[]): Uint8Array<ArrayBuffer> {
+  const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+  const types: number[][] = [];
+  const typeKey = new Map<string, number>();
+  const typeOf = services.map((s) => {
+    const key = `${s.params.join(",")}:${s.results.join(",")}`;
+    let t = typeKey.get(key);
+    if (t === undefined) {
+      t = types.length;
+      typeKey.set(key, t);
+      types.push([
+        0x60,
+        ...uleb(s.params.length),
+        ...s.params.map((p) => VALTYPE[p]),
+        ...uleb(s.results.length),
+        ...s.results.map((r) => VALTYPE[r]),
+      ]);
+    }
+    return t;
+  });
+  section(out, 1, [...uleb(types.length), ...types.flat()]);
+  const imports: number[] = [...uleb(services.length)];
+  const exports: number[] = [...uleb(services.length)];
+  services.forEach((_, i) => {
+    imports.push(...name("env"), ...name(`f${i}`), 0x00, ...uleb(typeOf[i]!));
+    exports.push(...name(`f${i}`), 0x00, ...uleb(i));
+  });
+  section(out, 2, imports);
+  section(out, 7, exports);
+  return new Uint8Array(out);
+}
+
+function section(out: number[], id: number, body: number[]): void {
+  out.push(id, ...uleb(body.length), ...body);
+}
+
+function name(s: string): number[] {
+  const b = new TextEncoder().encode(s);
+  return [...uleb(b.length), ...b];
+}
+
+function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let b = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) b |= 0x80;
+    out.push(b);
+  } while (n !== 0);
+  return out;
+}
