@@ -331,7 +331,7 @@ export interface LinkedObject {
    */
   readonly sets: ReadonlyMap<string, { readonly start: number; readonly stop: number }>;
   /** The final module bytes (for tests and the benchmark). */
-  readonly moduleBytes: Uint8Array;
+  readonly moduleBytes: Uint8Array<ArrayBuffer>;
   /** wasm INIT_FUNCS in priority order (C++-style ctors; rarely used in C). */
   runInitFunctions(): void;
 }

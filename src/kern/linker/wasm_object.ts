@@ -65,6 +65,16 @@ const SUPPORTED_FEATURES: ReadonlySet<string> = new Set([
 const VALTYPES: ReadonlySet<number> = new Set([0x7f, 0x7e, 0x7d, 0x7c, 0x7b, 0x70, 0x6f]);
 const REFTYPES: ReadonlySet<number> = new Set([0x70, 0x6f]);
 
+/** Relocation types the loader applies in CODE and in DATA; others are refused there. */
+const CODE_RELOCS: ReadonlySet<number> = new Set<number>([
+  RelocType.FUNCTION_INDEX_LEB, RelocType.TABLE_INDEX_SLEB, RelocType.MEMORY_ADDR_LEB,
+  RelocType.MEMORY_ADDR_SLEB, RelocType.TYPE_INDEX_LEB, RelocType.GLOBAL_INDEX_LEB,
+  RelocType.TABLE_NUMBER_LEB,
+]);
+const DATA_RELOCS: ReadonlySet<number> = new Set<number>([
+  RelocType.TABLE_INDEX_I32, RelocType.MEMORY_ADDR_I32, RelocType.MEMORY_ADDR_LOCREL_I32,
+]);
+
 /** Width in bytes of the field each relocation type patches (wasm32 types only). */
 export function relocWidth(type: number): number {
   switch (type) {
@@ -710,12 +720,10 @@ function parse(bytes: Uint8Array, filename: string): WasmObject {
         if (sym.kind !== tgt.kind) fail(`relocation ${i} in ${targetName} (${RELOC_TYPE_NAMES[type]}) refers to ${sym.kind} symbol ${sym.name}`);
       }
       if (ts.id === SectionId.CODE) {
-        if (width !== 5) fail(`relocation ${i} in CODE (${RELOC_TYPE_NAMES[type]}) is a data relocation`);
+        if (!CODE_RELOCS.has(type)) fail(`relocation ${i} in CODE has type ${RELOC_TYPE_NAMES[type]}, which does not belong in code`);
         if (offset < (functionBodies[0]?.bodyStart ?? payload)) fail(`relocation ${i} in CODE points before the first function body`);
       } else if (ts.id === SectionId.DATA) {
-        if (type === RelocType.TYPE_INDEX_LEB || type === RelocType.FUNCTION_INDEX_LEB || type === RelocType.GLOBAL_INDEX_LEB || type === RelocType.TABLE_NUMBER_LEB) {
-          fail(`relocation ${i} in DATA (${RELOC_TYPE_NAMES[type]}) is a code relocation`);
-        }
+        if (!DATA_RELOCS.has(type)) fail(`relocation ${i} in DATA has type ${RELOC_TYPE_NAMES[type]}, which does not belong in data`);
         const seg = segmentAt(dataSegments, segEnds, offset);
         if (seg < 0 || offset + width > segEnds[seg]!) fail(`relocation ${i} in DATA is not inside a data segment`);
       }

@@ -1,0 +1,135 @@
+/**
+ * A growable byte buffer for writing wasm: bytes, LEB128, names, sections,
+ * and the padded fields that relocations patch in place.
+ *
+ * Used by emit.ts (the final module the kernel instantiates) and by
+ * link_relocatable.ts (ld -r output).  No FreeBSD counterpart.
+ */
+
+const utf8 = new TextEncoder();
+
+export class WasmWriter {
+  private buf: Uint8Array<ArrayBuffer>;
+  len = 0;
+
+  constructor(initial = 1024) {
+    this.buf = new Uint8Array(initial);
+  }
+
+  private reserve(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.len + n) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.len));
+    this.buf = next;
+  }
+
+  u8(b: number): this {
+    this.reserve(1);
+    this.buf[this.len++] = b;
+    return this;
+  }
+
+  u32(v: number): this {
+    this.reserve(5);
+    v >>>= 0;
+    do {
+      let b = v & 0x7f;
+      v >>>= 7;
+      if (v !== 0) b |= 0x80;
+      this.buf[this.len++] = b;
+    } while (v !== 0);
+    return this;
+  }
+
+  s32(v: number): this {
+    this.reserve(5);
+    v |= 0;
+    for (;;) {
+      const b = v & 0x7f;
+      v >>= 7;
+      if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) {
+        this.buf[this.len++] = b;
+        return this;
+      }
+      this.buf[this.len++] = b | 0x80;
+    }
+  }
+
+  /** A 5-byte padded unsigned LEB (relocatable field). */
+  paddedU32(v: number): this {
+    this.reserve(5);
+    writePaddedU32(this.buf, this.len, v);
+    this.len += 5;
+    return this;
+  }
+
+  u32le(v: number): this {
+    this.reserve(4);
+    writeU32le(this.buf, this.len, v);
+    this.len += 4;
+    return this;
+  }
+
+  bytes(b: Uint8Array): this {
+    this.reserve(b.length);
+    this.buf.set(b, this.len);
+    this.len += b.length;
+    return this;
+  }
+
+  name(s: string): this {
+    const b = utf8.encode(s);
+    return this.u32(b.length).bytes(b);
+  }
+
+  /** Append a section: id, payload size, payload. */
+  section(id: number, payload: WasmWriter | Uint8Array): this {
+    const p = payload instanceof WasmWriter ? payload.finish() : payload;
+    return this.u8(id).u32(p.length).bytes(p);
+  }
+
+  /** Append a custom section with `name`. */
+  custom(name: string, payload: WasmWriter | Uint8Array): this {
+    const p = payload instanceof WasmWriter ? payload.finish() : payload;
+    const head = new WasmWriter(name.length + 5).name(name).finish();
+    return this.u8(0).u32(head.length + p.length).bytes(head).bytes(p);
+  }
+
+  /** The bytes written so far (a view; copy if you keep writing). */
+  finish(): Uint8Array<ArrayBuffer> {
+    return this.buf.subarray(0, this.len);
+  }
+}
+
+/** Overwrite 5 bytes at `at` with a padded unsigned LEB of v. */
+export function writePaddedU32(buf: Uint8Array, at: number, v: number): void {
+  v >>>= 0;
+  buf[at] = (v & 0x7f) | 0x80;
+  buf[at + 1] = ((v >>> 7) & 0x7f) | 0x80;
+  buf[at + 2] = ((v >>> 14) & 0x7f) | 0x80;
+  buf[at + 3] = ((v >>> 21) & 0x7f) | 0x80;
+  buf[at + 4] = (v >>> 28) & 0x0f;
+}
+
+/** Overwrite 5 bytes at `at` with a padded signed LEB of v. */
+export function writePaddedS32(buf: Uint8Array, at: number, v: number): void {
+  v |= 0;
+  buf[at] = (v & 0x7f) | 0x80;
+  buf[at + 1] = ((v >> 7) & 0x7f) | 0x80;
+  buf[at + 2] = ((v >> 14) & 0x7f) | 0x80;
+  buf[at + 3] = ((v >> 21) & 0x7f) | 0x80;
+  buf[at + 4] = (v >> 28) & 0x7f;
+}
+
+export function writeU32le(buf: Uint8Array, at: number, v: number): void {
+  buf[at] = v & 0xff;
+  buf[at + 1] = (v >>> 8) & 0xff;
+  buf[at + 2] = (v >>> 16) & 0xff;
+  buf[at + 3] = (v >>> 24) & 0xff;
+}
+
+export function readU32le(buf: Uint8Array, at: number): number {
+  return (buf[at]! | (buf[at + 1]! << 8) | (buf[at + 2]! << 16) | (buf[at + 3]! << 24)) >>> 0;
+}
