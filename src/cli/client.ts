@@ -1,0 +1,59 @@
+/**
+ * The CLI's way to reach the kernel: find the socket, connect, run the
+ * command's calls, print any uprintf(9) text on stderr, hang up.  When no
+ * kernel answers it says so in words a user can act on, exit 69:
+ * `kld: kernel not running (no socket at PATH); start it with 'kld boot'`.
+ * Callers: every src/cli/kld/<sub>.ts that needs the kernel.
+ * FreeBSD counterpart: none (kld*(2) are system calls, always reachable).
+ */
+import { ConnectionError, KernelClient, type CallOptions } from "../rpc/client.js";
+import type { MethodName, ParamsOf, ResultOf } from "../rpc/protocol.js";
+import { socketPath } from "../daemon/socket_path.js";
+import { CliError, EX_UNAVAILABLE } from "./diagnostics.js";
+
+/** A connected client whose calls print uprintf text on stderr. */
+export interface KernelSession {
+  readonly socket: string;
+  call<M extends MethodName>(method: M, params: ParamsOf<M>, opts?: CallOptions): Promise<ResultOf<M>>;
+}
+
+/** Explain a failed connect the way the user needs to hear it. */
+export function unreachable(e: ConnectionError): CliError {
+  const path = e.socketPath;
+  switch (e.errorCode) {
+    case "ENOENT":
+      return new CliError(`kernel not running (no socket at ${path}); start it with 'kld boot'`, EX_UNAVAILABLE);
+    case "ECONNREFUSED":
+      return new CliError(
+        `kernel not running (stale socket at ${path}); start it with 'kld boot'`,
+        EX_UNAVAILABLE,
+      );
+    case "EACCES":
+      return new CliError(`connect ${path}: Permission denied`, EX_UNAVAILABLE);
+    default:
+      return new CliError(`connect ${path}: ${e.message}`, EX_UNAVAILABLE);
+  }
+}
+
+/** Connect, run `fn`, close.  Connection failures become exit-69 CliErrors. */
+export async function withKernel<T>(fn: (k: KernelSession) => Promise<T>, path: string = socketPath()): Promise<T> {
+  let client: KernelClient;
+  try {
+    client = await KernelClient.connect(path);
+  } catch (e) {
+    if (e instanceof ConnectionError) throw unreachable(e);
+    throw e;
+  }
+  const session: KernelSession = {
+    socket: path,
+    call: (method, params, opts) =>
+      client.call(method, params, {
+        onUprintf: opts?.onUprintf ?? ((text) => process.stderr.write(text)),
+      }),
+  };
+  try {
+    return await fn(session);
+  } finally {
+    client.close();
+  }
+}

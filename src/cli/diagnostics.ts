@@ -1,0 +1,80 @@
+/**
+ * How every kldsim binary reports failure: exit codes from sysexits(3), and
+ * err(3)-style messages (`kld: can't load x.ko: Exec format error`) whose
+ * errno text comes from our FreeBSD table, never from Node's Linux wording.
+ * Callers: src/cli/program.ts (the top-level catch) and subcommands that
+ * throw CliError.  FreeBSD counterparts: lib/libc/gen/err.c, sysexits(3).
+ */
+import { strerror } from "../kern/errno.js";
+import { KernelError } from "../kern/kernel_error.js";
+import { ConnectionError } from "../rpc/client.js";
+import { RpcCode } from "../rpc/protocol.js";
+import { RpcError } from "../rpc/rpc_error.js";
+
+export const EX_OK = 0;
+export const EX_FAILURE = 1;
+/** sysexits(3) EX_USAGE: bad command line. */
+export const EX_USAGE = 64;
+/** sysexits(3) EX_UNAVAILABLE: the kernel daemon is not running. */
+export const EX_UNAVAILABLE = 69;
+
+/** A failure the CLI has already put into words; `message` excludes "prog: ". */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number = EX_FAILURE,
+    /** Further lines, each printed as `prog: line`. */
+    readonly more: readonly string[] = [],
+  ) {
+    super(message);
+    this.name = "CliError";
+  }
+}
+
+/**
+ * Turn a kernel failure into err(3) wording.  `action` is what was being
+ * attempted ("can't load ./x.ko"); without it the error's subject is used.
+ */
+export function kernelFailure(e: KernelError, action?: string): CliError {
+  const head = action ?? e.subject;
+  const msg = `${head ? head + ": " : ""}${strerror(e.info.num)}`;
+  return new CliError(msg, EX_FAILURE, e.detail ? [e.detail] : []);
+}
+
+/** Classify anything thrown by a command into a CliError. */
+export function toCliError(e: unknown, action?: string): CliError {
+  if (e instanceof CliError) return e;
+  if (e instanceof KernelError) return kernelFailure(e, action);
+  if (e instanceof ConnectionError) {
+    return new CliError(`connection to kernel at ${e.socketPath} lost`, EX_UNAVAILABLE);
+  }
+  if (e instanceof RpcError) {
+    if (e.code === RpcCode.KERNEL_PANICKED) {
+      return new CliError(e.message, EX_UNAVAILABLE, ["run 'kld reboot' to start a new kernel"]);
+    }
+    const ke = e.kernelError();
+    if (ke) return kernelFailure(ke, action);
+    return new CliError(action ? `${action}: ${e.message}` : e.message);
+  }
+  const err = e as NodeJS.ErrnoException;
+  if (err && typeof err.code === "string" && typeof err.errno === "number") {
+    // A Node system error: reword with FreeBSD's text when we know the errno.
+    return new CliError(`${action ?? err.path ?? err.syscall ?? "error"}: ${freebsdText(err)}`);
+  }
+  return new CliError(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+}
+
+function freebsdText(err: NodeJS.ErrnoException): string {
+  try {
+    return new KernelError(err.code ?? "EIO").info.text;
+  } catch {
+    return err.code ?? "unknown error";
+  }
+}
+
+/** Print `prog: message` (and its extra lines) to stderr. */
+export function printError(prog: string, e: CliError): void {
+  let out = `${prog}: ${e.message}\n`;
+  for (const line of e.more) out += `${prog}: ${line}\n`;
+  process.stderr.write(out);
+}

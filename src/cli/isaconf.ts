@@ -1,0 +1,20 @@
+/**
+ * `isaconf`: view and change ISA device instances at run time (FreeBSD 2.x
+ * had a `userconfig` for this at boot).  It awaits newbus and the ISA bus
+ * driver; until then it only documents itself.
+ * Caller: bin/isaconf.js.  FreeBSD: sys/i386/i386/userconfig.c (2.x).
+ */
+import { runPending } from "./pending.js";
+
+export function main(argv: readonly string[] = process.argv.slice(2)): Promise<never> {
+  return runPending(
+    {
+      name: "isaconf",
+      description: "list and configure ISA device instances at run time",
+      usage: "[command] [device] [port|irq|drq|iomem value ...]",
+      awaits: "newbus and the ISA bus driver (issue 6)",
+      configure: (p) => p.argument("[args...]"),
+    },
+    argv,
+  );
+}

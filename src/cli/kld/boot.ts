@@ -1,0 +1,130 @@
+/**
+ * `kld boot [-f] [-m MACHINE.yaml] [-l LOADER_CONF] [-w MS] [IMAGE]`: start
+ * the kernel daemon.  Detached by default: spawns src/daemon/main.ts, waits
+ * until the kernel answers, prints one line saying where the socket is, and
+ * returns.  With -f it runs the daemon in this process: boot log on stdout,
+ * Ctrl-C (SIGINT) or SIGTERM shuts down cleanly, exit 0.
+ * IMAGE (from kconfig) and MACHINE are recorded in the boot settings; the
+ * kernel that uses them arrives with later work — until then the default is
+ * "no image: core kernel only".
+ * Caller: src/cli/kld.ts.  FreeBSD counterpart: loader(8)'s `boot`.
+ */
+import type { Command } from "commander";
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import type { BootSettings } from "../../kern/kernel.js";
+import { socketPath } from "../../daemon/socket_path.js";
+import { CliError, EX_USAGE } from "../diagnostics.js";
+
+interface BootOptions {
+  readonly f?: boolean;
+  readonly m?: string;
+  readonly l?: string;
+  readonly w?: string;
+}
+
+/** The watchdog bound: -w, else $KLD_WATCHDOG_MS, else 10 s. */
+export function watchdogMs(option: string | undefined, env: NodeJS.ProcessEnv = process.env): number {
+  const raw = option ?? env["KLD_WATCHDOG_MS"];
+  if (raw === undefined || raw === "") return 10_000;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n < 1 || n > 3_600_000) {
+    throw new CliError(
+      `invalid watchdog time '${raw}' (${option !== undefined ? "-w" : "KLD_WATCHDOG_MS"}): ` +
+        "expected milliseconds between 1 and 3600000",
+      EX_USAGE,
+    );
+  }
+  return n;
+}
+
+function existingFile(what: string, path: string | undefined): string | null {
+  if (path === undefined) return null;
+  const abs = resolve(path);
+  if (!existsSync(abs)) throw new CliError(`can't boot with ${what} ${path}: No such file or directory`);
+  return abs;
+}
+
+export function bootSettings(image: string | undefined, opts: BootOptions, env = process.env): BootSettings {
+  return {
+    image: existingFile("image", image),
+    machine: existingFile("machine", opts.m),
+    loaderConf: existingFile("loader.conf", opts.l),
+    foreground: Boolean(opts.f),
+    watchdogMs: watchdogMs(opts.w, env),
+    socket: resolve(socketPath(env)),
+  };
+}
+
+/** `kld: kernel already running at PATH: File exists`, err(3) style. */
+function bootFailure(message: string, errnoText: string | undefined, detail: string | undefined): CliError {
+  if (detail && errnoText) return new CliError(`${detail}: ${errnoText}`);
+  return new CliError(`can't boot kernel: ${message}`);
+}
+
+async function foreground(settings: BootSettings): Promise<void> {
+  const { Daemon } = await import("../../daemon/daemon.js");
+  const { KernelError } = await import("../../kern/kernel_error.js");
+  let daemon;
+  try {
+    daemon = await Daemon.start({
+      settings,
+      explicitSocket: Boolean(process.env["KLD_SOCKET"]),
+      console: (text) => process.stdout.write(text),
+    });
+  } catch (e) {
+    if (e instanceof KernelError) throw bootFailure(e.message, e.info.text, e.detail);
+    throw e;
+  }
+  process.stderr.write(`kld: kernel running at ${settings.socket} (pid ${process.pid}); Ctrl-C shuts it down\n`);
+  for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => void daemon.stop());
+  await daemon.exited;
+}
+
+async function detached(settings: BootSettings): Promise<void> {
+  const { spawn } = await import("node:child_process");
+  const { startProgress } = await import("../spinner.js");
+  const main = new URL("../../daemon/main.js", import.meta.url);
+  const arg = JSON.stringify({ settings, explicitSocket: Boolean(process.env["KLD_SOCKET"]) });
+  const progress = startProgress("booting kernel");
+  const child = spawn(process.execPath, [main.pathname, arg], {
+    detached: true,
+    stdio: ["ignore", "ignore", "ignore", "ipc"],
+  });
+  type Report = import("../../daemon/main.js").LaunchReport;
+  try {
+    const report = await new Promise<Report>((res, rej) => {
+      child.once("message", (m) => res(m as Report));
+      child.once("error", (e) => rej(new CliError(`can't start kernel daemon: ${e.message}`)));
+      child.once("exit", (code, sig) =>
+        rej(new CliError(`kernel daemon exited during boot (${sig ? `signal ${sig}` : `status ${code}`})`)),
+      );
+    });
+    if (report.type === "failed") {
+      const { errno } = await import("../../kern/errno.js");
+      throw bootFailure(report.message, report.errno ? errno(report.errno).text : undefined, report.detail);
+    }
+    process.stdout.write(`kernel running at ${report.socket} (pid ${report.pid})\n`);
+  } finally {
+    progress.stop();
+    if (child.connected) child.disconnect();
+    child.unref();
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command("boot")
+    .description("boot the kernel daemon (detached; -f: in the foreground)")
+    .usage("[-f] [-m machine.yaml] [-l loader.conf] [-w ms] [image]")
+    .argument("[image]", "kernel image built by kconfig (default: core kernel only)")
+    .option("-f", "run in the foreground: boot log on stdout, Ctrl-C shuts down")
+    .option("-m <machine>", "emulated machine description (YAML)")
+    .option("-l <loader_conf>", "loader.conf(5)-style boot settings")
+    .option("-w <ms>", "watchdog bound for one kernel request (default 10000, or $KLD_WATCHDOG_MS)")
+    .action(async (image: string | undefined, opts: BootOptions) => {
+      const settings = bootSettings(image, opts);
+      if (opts.f) await foreground(settings);
+      else await detached(settings);
+    });
+}

@@ -1,0 +1,27 @@
+/**
+ * `kld reboot`: shutdown + boot with the same settings (image, machine,
+ * loader.conf, watchdog), in the same daemon and on the same socket.  The
+ * only way out of a panic.  The message buffer survives, as in FreeBSD.
+ * Caller: src/cli/kld.ts.  FreeBSD: sbin/reboot, kern_reboot(RB_AUTOBOOT).
+ */
+import type { Command } from "commander";
+import { withKernel } from "../client.js";
+import { startProgress } from "../spinner.js";
+
+export function register(program: Command): void {
+  program
+    .command("reboot")
+    .description("shut the kernel down and boot it again with the same settings")
+    .usage("[-q]")
+    .option("-q", "print nothing on success")
+    .action(async (opts: { q?: boolean }) => {
+      const progress = startProgress("rebooting kernel", opts.q);
+      try {
+        const s = await withKernel((k) => k.call("kernel.reboot", {}));
+        progress.stop();
+        if (!opts.q) process.stdout.write(`kernel rebooted at ${s.socket} (pid ${s.pid})\n`);
+      } finally {
+        progress.stop();
+      }
+    });
+}

@@ -1,0 +1,38 @@
+/**
+ * `kld stat`: list the linker files in the kernel, kldstat(8)'s columns
+ * `Id Refs Address Size Name` (addresses are 32-bit kernel-memory addresses,
+ * so pointers are 10 columns wide, as on i386), or --json.
+ * Caller: src/cli/kld.ts.  FreeBSD: sbin/kldstat/kldstat.c (printfile).
+ */
+import type { Command } from "commander";
+import type { LinkerFileStat } from "../../rpc/protocol.js";
+import { withKernel } from "../client.js";
+import { hex, hex0x, printJson, printLines, right } from "../output.js";
+
+/** 2 * sizeof(void *) + 2 for wasm32, as kldstat's POINTER_WIDTH. */
+export const POINTER_WIDTH = 10;
+
+export function statHeader(): string {
+  return `Id Refs Address${" ".repeat(POINTER_WIDTH - 7)} ${right("Size", 8)} Name`;
+}
+
+/** One row: "%2d %4d %*p %8zx %s". */
+export function statRow(f: LinkerFileStat): string {
+  return `${right(f.id, 2)} ${right(f.refs, 4)} ${right(hex0x(f.address), POINTER_WIDTH)} ${right(hex(f.size), 8)} ${f.name}`;
+}
+
+export function register(program: Command): void {
+  program
+    .command("stat")
+    .description("list the files loaded in the kernel (kldstat)")
+    .usage("[--json]")
+    .option("--json", "machine-readable output (kldsim extension)")
+    .action(async (opts: { json?: boolean }) => {
+      const { files } = await withKernel((k) => k.call("kernel.stat", {}));
+      if (opts.json) {
+        printJson("kldsim.kldstat/1", { "kld-file-information": files });
+        return;
+      }
+      printLines([statHeader(), ...files.map(statRow)]);
+    });
+}

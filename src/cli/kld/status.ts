@@ -1,0 +1,48 @@
+/**
+ * `kld status`: the daemon's and kernel's state — running or panicked (with
+ * the panic message), pid, socket, version, uptime, image, machine.
+ * Caller: src/cli/kld.ts.  FreeBSD counterpart: none (closest are
+ * `uname -a` and `sysctl kern.boottime`).
+ */
+import type { Command } from "commander";
+import { formatUptime } from "../../kern/kernel.js";
+import type { KernelStatus } from "../../rpc/protocol.js";
+import { withKernel } from "../client.js";
+import { painterFor } from "../colour.js";
+import { printJson, printLines } from "../output.js";
+
+export async function statusLines(s: KernelStatus, colour = false): Promise<string[]> {
+  const p = await painterFor({ isTTY: colour });
+  const state = s.state === "running" ? p.good(s.state) : s.state === "panicked" ? p.bad(s.state) : s.state;
+  const lines = [`state:    ${state}`];
+  if (s.panic) lines.push(`panic:    ${s.panic}`);
+  lines.push(`pid:      ${s.pid}`, `socket:   ${s.socket}`, `version:  kldsim ${s.version}`);
+  if (s.bootTime !== undefined && s.uptime !== undefined) {
+    lines.push(`booted:   ${s.bootTime}`, `uptime:   ${formatUptime(s.uptime)}`);
+  }
+  lines.push(
+    `image:    ${s.image ?? "none (core kernel only)"}`,
+    `machine:  ${s.machine ?? "none"}`,
+  );
+  if (s.loaderConf) lines.push(`loader:   ${s.loaderConf}`);
+  if (s.files !== undefined) lines.push(`files:    ${s.files}`);
+  lines.push(`watchdog: ${s.watchdogMs} ms`, `mode:     ${s.foreground ? "foreground" : "detached"}`);
+  return lines;
+}
+
+export function register(program: Command): void {
+  program
+    .command("status")
+    .description("show whether the kernel is running, its pid, socket, uptime and image")
+    .usage("[--json]")
+    .option("--json", "machine-readable output")
+    .action(async (opts: { json?: boolean }) => {
+      const s = await withKernel((k) => k.call("kernel.status", {}));
+      if (opts.json) {
+        printJson("kldsim.status/1", s);
+        return;
+      }
+      const colour = (await import("../colour.js")).colourLevel(process.stdout) > 0;
+      printLines(await statusLines(s, colour));
+    });
+}

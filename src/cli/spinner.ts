@@ -1,0 +1,38 @@
+/**
+ * Spinner policy: a spinner (ora) only on stderr, only when stderr is a
+ * terminal (not CI, not TERM=dumb, not under --json or -q), and only once
+ * the work has taken ~0.3 s — quick operations print nothing extra.  ora is
+ * imported only when a spinner is really shown.
+ * Callers: slow commands (kld boot, kld reboot, kconfig).
+ * FreeBSD counterpart: none (base tools never spin).
+ */
+export interface Progress {
+  /** Stop, leaving no trace (the caller prints its own result line). */
+  stop(): void;
+}
+
+const DELAY_MS = 300;
+
+export function spinnersAllowed(env: NodeJS.ProcessEnv = process.env): boolean {
+  return Boolean(process.stderr.isTTY) && env["TERM"] !== "dumb" && !env["CI"];
+}
+
+/** Start a delayed spinner with `text`; `quiet` disables it outright. */
+export function startProgress(text: string, quiet = false): Progress {
+  if (quiet || !spinnersAllowed()) return { stop: () => {} };
+  let stopped = false;
+  let spinner: { stop(): unknown } | undefined;
+  const timer = setTimeout(() => {
+    void import("ora").then(({ default: ora }) => {
+      if (!stopped) spinner = ora({ text, stream: process.stderr }).start();
+    });
+  }, DELAY_MS);
+  timer.unref();
+  return {
+    stop: () => {
+      stopped = true;
+      clearTimeout(timer);
+      spinner?.stop();
+    },
+  };
+}

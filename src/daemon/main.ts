@@ -1,0 +1,57 @@
+/**
+ * Entry point of a detached kernel daemon, spawned by `kld boot` (without
+ * -f).  Reads its boot settings from argv, starts the Daemon, reports
+ * "ready" (or the failure) to the parent over the IPC channel and
+ * disconnects, so `kld boot` can return; then runs until kernel.shutdown or
+ * SIGTERM/SIGINT.  Caller: src/cli/kld/boot.ts.
+ * FreeBSD counterpart: none (the kernel is not a process there).
+ */
+import { KernelError } from "../kern/kernel_error.js";
+import type { BootSettings } from "../kern/kernel.js";
+import { Daemon } from "./daemon.js";
+
+/** The messages a detached daemon sends its launcher. */
+export type LaunchReport =
+  | { readonly type: "ready"; readonly pid: number; readonly socket: string }
+  | { readonly type: "failed"; readonly message: string; readonly errno?: string; readonly detail?: string };
+
+function report(msg: LaunchReport): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.send) return resolve();
+    process.send(msg, () => resolve());
+  });
+}
+
+async function main(): Promise<void> {
+  process.title = "kld-kernel";
+  const raw = process.argv[2];
+  if (!raw) {
+    process.stderr.write("usage: main.js SETTINGS-JSON (started by kld boot)\n");
+    process.exit(64);
+  }
+  const parsed = JSON.parse(raw) as { settings: BootSettings; explicitSocket: boolean };
+  let daemon: Daemon;
+  try {
+    daemon = await Daemon.start({ settings: parsed.settings, explicitSocket: parsed.explicitSocket });
+  } catch (e) {
+    if (e instanceof KernelError) {
+      await report({
+        type: "failed",
+        message: e.message,
+        errno: e.info.name,
+        ...(e.detail ? { detail: e.detail } : {}),
+      });
+    } else {
+      await report({ type: "failed", message: e instanceof Error ? e.message : String(e) });
+    }
+    process.exit(1);
+  }
+  for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => void daemon.stop());
+  process.on("SIGHUP", () => {});
+  await report({ type: "ready", pid: process.pid, socket: parsed.settings.socket });
+  process.disconnect?.();
+  await daemon.exited;
+  process.exit(0);
+}
+
+void main();

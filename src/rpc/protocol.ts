@@ -1,0 +1,173 @@
+/**
+ * The kldsim RPC protocol, declared once: every method the kernel daemon
+ * serves, with its parameter validator and its parameter and result types.
+ * The daemon (src/daemon/daemon.ts) validates each request against this
+ * table before queueing it for the kernel; the CLI's typed client
+ * (src/rpc/client.ts) takes its types from here.  Transport: JSON-RPC 2.0,
+ * one JSON text per line, over a Unix socket (jsonrpc.ts, framing.ts).
+ *
+ * FreeBSD counterpart: the kld*(2) system calls (kldload, kldunload,
+ * kldstat, kldnext, kldsym, kldfind) — the boundary between the user tools
+ * and the kernel linker.
+ *
+ * To add a method: add its result type, then one entry in `methods` below
+ * (name, summary, params validator), then register a handler for it on the
+ * Kernel from your subsystem's file (kernel.register("kld.load", ...)).
+ */
+import type { KernelErrorData } from "../kern/kernel_error.js";
+import { none, type Validator } from "./validate.js";
+
+/** One declared method.  `R` is a phantom: results are trusted, not checked. */
+export interface MethodSpec<P, R> {
+  readonly summary: string;
+  readonly params: Validator<P>;
+  /** Never set; carries the result type for ResultOf<>. */
+  readonly _result?: R;
+}
+
+function method<P, R>(summary: string, params: Validator<P>): MethodSpec<P, R> {
+  return { summary, params };
+}
+
+// ---- result types ---------------------------------------------------------
+
+export type KernelState = "booting" | "running" | "panicked" | "shutting down";
+
+/** kernel.status: the daemon's and the kernel's state (`kld status`). */
+export interface KernelStatus {
+  readonly state: KernelState;
+  readonly pid: number;
+  readonly socket: string;
+  readonly version: string;
+  /** ISO time of the current kernel's boot, absent while panicked. */
+  readonly bootTime?: string;
+  /** Seconds since boot, absent while panicked. */
+  readonly uptime?: number;
+  /** Kernel image file, or null: "no image: core kernel only". */
+  readonly image: string | null;
+  /** Machine description (YAML) file, or null: no emulated machine. */
+  readonly machine: string | null;
+  readonly loaderConf: string | null;
+  readonly foreground: boolean;
+  readonly watchdogMs: number;
+  /** Number of linker files, absent while panicked. */
+  readonly files?: number;
+  /** The panic message (`panic: watchdog timeout in ...`) when panicked. */
+  readonly panic?: string;
+}
+
+/** One module inside a linker file (kldstat -v's "Contains modules"). */
+export interface ModuleStat {
+  readonly id: number;
+  readonly name: string;
+}
+
+/** One linker file as kldstat(2) reports it (struct kld_file_stat). */
+export interface LinkerFileStat {
+  readonly id: number;
+  readonly refs: number;
+  readonly address: number;
+  readonly size: number;
+  readonly name: string;
+  readonly pathname: string;
+  /** Filled once the module system exists (kldstat -v). */
+  readonly modules?: readonly ModuleStat[];
+}
+
+export interface KernelStatResult {
+  readonly files: readonly LinkerFileStat[];
+}
+
+export interface DmesgResult {
+  /** The message buffer, oldest line first, each line ending in "\n". */
+  readonly text: string;
+}
+
+export interface ShutdownResult {
+  readonly ok: true;
+}
+
+// ---- the method table ----------------------------------------------------
+
+export const methods = {
+  "kernel.status": method<Record<string, never>, KernelStatus>(
+    "daemon and kernel state: pid, socket, uptime, image, machine",
+    none,
+  ),
+  "kernel.stat": method<Record<string, never>, KernelStatResult>(
+    "the linker file list, file 1 being the kernel (kldstat)",
+    none,
+  ),
+  "kernel.dmesg": method<Record<string, never>, DmesgResult>(
+    "the kernel message buffer (dmesg)",
+    none,
+  ),
+  "kernel.shutdown": method<Record<string, never>, ShutdownResult>(
+    "shut the kernel down cleanly; the daemon exits and removes its socket",
+    none,
+  ),
+  "kernel.reboot": method<Record<string, never>, KernelStatus>(
+    "shutdown + boot with the same settings; also clears a panic",
+    none,
+  ),
+} as const;
+
+export type Methods = typeof methods;
+export type MethodName = keyof Methods;
+export type ParamsOf<M extends MethodName> =
+  Methods[M] extends MethodSpec<infer P, unknown> ? P : never;
+export type ResultOf<M extends MethodName> =
+  Methods[M] extends MethodSpec<unknown, infer R> ? R : never;
+
+export function isMethodName(name: string): name is MethodName {
+  return Object.prototype.hasOwnProperty.call(methods, name);
+}
+
+/**
+ * Methods the daemon's main thread answers itself, so that they work while
+ * the kernel is panicked; every other method goes to the kernel worker.
+ */
+export const DAEMON_METHODS: ReadonlySet<string> = new Set([
+  "kernel.status",
+  "kernel.shutdown",
+  "kernel.reboot",
+]);
+
+// ---- notifications (daemon -> client) --------------------------------------
+
+/**
+ * uprintf(9): text a kernel handler wrote to the requesting user's terminal.
+ * Sent as a JSON-RPC notification before the response to request `id`; the
+ * CLI prints it on stderr.
+ */
+export const UPRINTF = "kernel.uprintf";
+export interface UprintfParams {
+  readonly id: string | number | null;
+  readonly text: string;
+}
+
+// ---- errors ----------------------------------------------------------------
+
+/** JSON-RPC 2.0 reserved codes, and ours in the server range. */
+export const RpcCode = {
+  PARSE_ERROR: -32700,
+  INVALID_REQUEST: -32600,
+  METHOD_NOT_FOUND: -32601,
+  INVALID_PARAMS: -32602,
+  INTERNAL_ERROR: -32603,
+  /** A KernelError: data is KernelErrorData (errno name and number). */
+  KERNEL_ERROR: -32000,
+  /** The kernel panicked; data.errno is ENXIO and data.detail the panic. */
+  KERNEL_PANICKED: -32001,
+  /** The request line exceeded MAX_LINE_BYTES; the connection is closed. */
+  REQUEST_TOO_LARGE: -32002,
+} as const;
+
+export interface RpcErrorObject {
+  readonly code: number;
+  readonly message: string;
+  readonly data?: KernelErrorData;
+}
+
+/** Longest request line the daemon accepts, in bytes (without the newline). */
+export const MAX_LINE_BYTES = 1024 * 1024;

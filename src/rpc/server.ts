@@ -1,0 +1,152 @@
+/**
+ * The RPC server: accepts connections on a Unix socket, frames lines,
+ * decodes JSON-RPC requests and hands each one to the daemon's handler in
+ * arrival order; writes the responses back (batches as arrays).  Hostile
+ * input never reaches the handler: garbage, invalid UTF-8 and invalid
+ * requests get error responses here, and an oversized line gets an error
+ * and a closed connection.  A client that vanishes mid-request just loses
+ * its response; the request still completes in the kernel.
+ * Caller: src/daemon/daemon.ts.  No FreeBSD counterpart.
+ */
+import { createServer, type Server, type Socket } from "node:net";
+import { KernelError } from "../kern/kernel_error.js";
+import { LineSplitter } from "./framing.js";
+import { decodeLine, failure, success, type RpcRequest, type RpcResponse } from "./jsonrpc.js";
+import { MAX_LINE_BYTES, RpcCode, type RpcErrorObject } from "./protocol.js";
+import { RpcError } from "./rpc_error.js";
+import { ParamError } from "./validate.js";
+
+/** Sends a notification to the client that made the current request. */
+export type Notify = (method: string, params: unknown) => void;
+
+/**
+ * The daemon's side of the contract: run one request.  Called synchronously
+ * in arrival order (so a queue inside preserves it); may throw RpcError,
+ * KernelError or ParamError, which become the matching error responses.
+ */
+export type RequestHandler = (request: RpcRequest, notify: Notify) => Promise<unknown>;
+
+export interface RpcServerOptions {
+  readonly maxLineBytes?: number;
+}
+
+export function errorObject(e: unknown): RpcErrorObject {
+  if (e instanceof RpcError) return e.toObject();
+  if (e instanceof KernelError) {
+    return { code: RpcCode.KERNEL_ERROR, message: e.message, data: e.toData() };
+  }
+  if (e instanceof ParamError) {
+    return { code: RpcCode.INVALID_PARAMS, message: `Invalid params: ${e.message}` };
+  }
+  const msg = e instanceof Error ? e.message : String(e);
+  return { code: RpcCode.INTERNAL_ERROR, message: `Internal error: ${msg}` };
+}
+
+export class RpcServer {
+  private readonly server: Server;
+  private readonly sockets = new Set<Socket>();
+  private readonly maxLineBytes: number;
+
+  constructor(private readonly handler: RequestHandler, opts: RpcServerOptions = {}) {
+    this.maxLineBytes = opts.maxLineBytes ?? MAX_LINE_BYTES;
+    this.server = createServer((s) => this.accept(s));
+    this.server.maxConnections = 1024;
+  }
+
+  /** Listen on a Unix socket path (the caller has cleared any stale file). */
+  listen(path: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const onError = (e: Error): void => reject(e);
+      this.server.once("error", onError);
+      this.server.listen(path, () => {
+        this.server.off("error", onError);
+        resolve();
+      });
+    });
+  }
+
+  get connectionCount(): number {
+    return this.sockets.size;
+  }
+
+  /** Stop accepting, then drop every connection once pending writes flush. */
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.server.close(() => resolve());
+      for (const s of this.sockets) s.end();
+      // Clients that never read must not keep the daemon alive.
+      setTimeout(() => {
+        for (const s of this.sockets) s.destroy();
+      }, 500).unref();
+    });
+  }
+
+  private accept(socket: Socket): void {
+    this.sockets.add(socket);
+    const splitter = new LineSplitter(this.maxLineBytes);
+    let closed = false;
+    socket.on("error", () => {
+      /* EPIPE/ECONNRESET from a vanished client: nothing to do */
+    });
+    socket.on("close", () => {
+      closed = true;
+      this.sockets.delete(socket);
+    });
+    const send = (msg: RpcResponse | readonly RpcResponse[] | object): void => {
+      if (closed || socket.destroyed || !socket.writable) return;
+      socket.write(JSON.stringify(msg) + "\n");
+    };
+    socket.on("data", (chunk: Buffer) => {
+      if (closed) return;
+      for (const frame of splitter.push(chunk)) {
+        if (frame.kind === "oversized") {
+          send(
+            failure(null, {
+              code: RpcCode.REQUEST_TOO_LARGE,
+              message: `Request too large: line exceeds ${this.maxLineBytes} bytes; closing connection`,
+            }),
+          );
+          closed = true;
+          socket.end();
+          return;
+        }
+        if (frame.kind === "invalid-utf8") {
+          send(failure(null, { code: RpcCode.PARSE_ERROR, message: "Parse error: invalid UTF-8" }));
+          continue;
+        }
+        this.dispatchLine(frame.text, send);
+      }
+    });
+  }
+
+  private dispatchLine(text: string, send: (m: RpcResponse | readonly RpcResponse[]) => void): void {
+    const decoded = decodeLine(text);
+    const pending: Promise<RpcResponse | undefined>[] = decoded.members.map((m) => {
+      if (m.kind === "error") return Promise.resolve(m.response);
+      return this.run(m.request, (method, params) => {
+        // Notifications share the connection; they precede the response.
+        send({ jsonrpc: "2.0", method, params } as unknown as RpcResponse);
+      });
+    });
+    void Promise.all(pending).then((responses) => {
+      const out = responses.filter((r): r is RpcResponse => r !== undefined);
+      if (decoded.batch) {
+        if (out.length > 0) send(out);
+      } else if (out[0]) {
+        send(out[0]);
+      }
+    });
+  }
+
+  private async run(req: RpcRequest, notify: Notify): Promise<RpcResponse | undefined> {
+    const isNotification = !("id" in req);
+    const id = req.id ?? null;
+    let response: RpcResponse;
+    try {
+      response = success(id, await this.handler(req, notify));
+    } catch (e) {
+      response = failure(id, errorObject(e));
+    }
+    return isNotification ? undefined : response;
+  }
+}
