@@ -15,7 +15,7 @@
  * Kernel from your subsystem's file (kernel.register("kld.load", ...)).
  */
 import type { KernelErrorData } from "../kern/kernel_error.js";
-import { none, type Validator } from "./validate.js";
+import { arrayOf, boolean, integer, none, object, oneOf, string, type Validator } from "./validate.js";
 
 /** One declared method.  `R` is a phantom: results are trusted, not checked. */
 export interface MethodSpec<P, R> {
@@ -87,6 +87,72 @@ export interface ShutdownResult {
   readonly ok: true;
 }
 
+// ---- kernel linker (kld.*; handlers in src/kern/kern_linker_rpc.ts) ------
+
+export interface KldLoadResult {
+  readonly id: number;
+  readonly name: string;
+  readonly pathname: string;
+  /** Every file this load added, dependencies first (the file itself last). */
+  readonly loaded: readonly LinkerFileStat[];
+}
+
+export interface KldUnloadResult {
+  readonly id: number;
+  readonly name: string;
+  /** Every file that left the kernel (the file, then dependencies released to 0 refs). */
+  readonly unloaded: readonly { readonly id: number; readonly name: string }[];
+}
+
+export interface KldSymResult {
+  readonly name: string;
+  readonly kind: "func" | "data";
+  /** Data: address in kernel memory; function: its table slot. */
+  readonly address: number;
+  readonly size: number;
+  readonly file: string;
+  readonly fileId: number;
+}
+
+export interface KldConfigResult {
+  readonly path: readonly string[];
+  readonly previous: readonly string[];
+}
+
+export interface KmemExtentStat {
+  readonly start: number;
+  readonly pages: number;
+  /** Owning file name, null for free extents. */
+  readonly owner: string | null;
+  readonly fileId?: number;
+  /** Bytes the file uses of its pages. */
+  readonly size?: number;
+}
+
+export interface KldVmResult {
+  readonly base: number;
+  readonly end: number;
+  readonly pageSize: number;
+  readonly totalPages: number;
+  readonly usedPages: number;
+  readonly freePages: number;
+  readonly largestFreeRun: number;
+  /** 1 - largestFreeRun / freePages. */
+  readonly fragmentation: number;
+  readonly extents: readonly KmemExtentStat[];
+  readonly tableSlots: number;
+  readonly tableSize: number;
+}
+
+export interface KldMallocResult {
+  readonly types: readonly {
+    readonly type: string;
+    readonly inUse: number;
+    readonly memUse: number;
+    readonly requests: number;
+  }[];
+}
+
 // ---- the method table ----------------------------------------------------
 
 export const methods = {
@@ -108,6 +174,30 @@ export const methods = {
   ),
   "kernel.reboot": method<Record<string, never>, KernelStatus>(
     "shutdown + boot with the same settings; also clears a panic",
+    none,
+  ),
+  "kld.load": method<{ file: string; cwd?: string }, KldLoadResult>(
+    "load a file by path, or a module by name through the module path (kldload)",
+    object({ file: string }, { cwd: string }),
+  ),
+  "kld.unload": method<{ id?: number; file?: string; force?: boolean }, KldUnloadResult>(
+    "unload a file by id or name; force past a MOD_QUIESCE veto (kldunloadf)",
+    object({}, { id: integer, file: string, force: boolean }),
+  ),
+  "kld.sym": method<{ symbol: string; file?: string }, KldSymResult>(
+    "look a symbol up in one file or in all files in load order (kldsym)",
+    object({ symbol: string }, { file: string }),
+  ),
+  "kld.config": method<{ action: "show" | "set" | "add" | "merge" | "remove"; paths?: readonly string[] }, KldConfigResult>(
+    "show or change kern.module_path (kldconfig)",
+    object({ action: oneOf("show", "set", "add", "merge", "remove") }, { paths: arrayOf(string) }),
+  ),
+  "kld.vm": method<Record<string, never>, KldVmResult>(
+    "the kernel map: pages per file, free extents, fragmentation",
+    none,
+  ),
+  "kld.malloc": method<Record<string, never>, KldMallocResult>(
+    "malloc types: allocations in use, bytes in use, requests (vmstat -m)",
     none,
   ),
 } as const;
