@@ -10,8 +10,8 @@
  * MOD_LOAD, EBUSY for MOD_UNLOAD, EOPNOTSUPP otherwise.
  *
  * MOD_LOAD itself happens from a SYSINIT: DECLARE_MODULE registers
- * `module_register_init(&moduledata)` at (sub, order), and this file
- * provides that kernel function as a host service (`moduleServices`).
+ * `module_register_init(&moduledata)` at (sub, order); that kernel function
+ * is a host service (installed by kern_linker_rpc.ts) calling registerInit.
  *
  * Called by kern_linker.ts (register on load, quiesce/unload/release on
  * unload, shutdown) and by module code through module_register_init.
@@ -20,7 +20,6 @@
 import { errno } from "./errno.js";
 import { KernelError } from "./kernel_error.js";
 import type { KernelCore } from "./kernel_core.js";
-import type { HostFunction } from "./services/host_function.js";
 
 export const MOD_LOAD = 0;
 export const MOD_UNLOAD = 1;
@@ -160,35 +159,5 @@ export class ModuleRegistry {
     const e = this.lastLoadError;
     this.lastLoadError = null;
     return e;
-  }
-
-  /** Kernel functions this file provides to modules. */
-  services(): HostFunction[] {
-    return [
-      {
-        name: "module_register_init",
-        params: ["i32"],
-        results: [],
-        impl: (_env, data) => {
-          this.registerInit(Number(data));
-        },
-      },
-      {
-        name: "module_getname",
-        params: ["i32"],
-        results: ["i32"],
-        // Names live in JS; return the moduledata's own name pointer.
-        impl: (_env, id) => {
-          const mod = this.lookupById(Number(id));
-          return mod ? this.core.readU32(mod.data) : 0;
-        },
-      },
-      {
-        name: "module_getid",
-        params: ["i32"],
-        results: ["i32"],
-        impl: (_env, id) => (this.lookupById(Number(id)) ? Number(id) : -1),
-      },
-    ];
   }
 }
