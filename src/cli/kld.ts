@@ -15,6 +15,7 @@ import * as reboot from "./kld/reboot.js";
 import * as status from "./kld/status.js";
 import * as stat from "./kld/stat.js";
 import * as dmesg from "./kld/dmesg.js";
+import * as machine from "./kld/machine.js";
 
 /** The subcommands, in `kld --help` order.  Add yours with one line. */
 const SUBCOMMANDS: ReadonlyArray<{ register(program: Command): void }> = [
@@ -24,6 +25,7 @@ const SUBCOMMANDS: ReadonlyArray<{ register(program: Command): void }> = [
   status,
   stat,
   dmesg,
+  machine,
 ];
 
 export function buildKld(): Command {
