@@ -9,7 +9,7 @@
 import { ConnectionError, KernelClient, type CallOptions } from "../rpc/client.js";
 import type { MethodName, ParamsOf, ResultOf } from "../rpc/protocol.js";
 import { socketPath } from "../daemon/socket_path.js";
-import { CliError, EX_UNAVAILABLE } from "./diagnostics.js";
+import { CliError, EX_UNAVAILABLE } from "./cli_error.js";
 
 /** A connected client whose calls print uprintf text on stderr. */
 export interface KernelSession {

@@ -2,34 +2,17 @@
  * How every kldsim binary reports failure: exit codes from sysexits(3), and
  * err(3)-style messages (`kld: can't load x.ko: Exec format error`) whose
  * errno text comes from our FreeBSD table, never from Node's Linux wording.
- * Callers: src/cli/program.ts (the top-level catch) and subcommands that
- * throw CliError.  FreeBSD counterparts: lib/libc/gen/err.c, sysexits(3).
+ * Loaded only when something failed.  Callers: src/cli/program.ts (the
+ * top-level catch).  FreeBSD counterparts: lib/libc/gen/err.c, sysexits(3).
  */
 import { strerror } from "../kern/errno.js";
 import { KernelError } from "../kern/kernel_error.js";
 import { ConnectionError } from "../rpc/client.js";
 import { RpcCode } from "../rpc/protocol.js";
 import { RpcError } from "../rpc/rpc_error.js";
+import { CliError, EX_FAILURE, EX_UNAVAILABLE } from "./cli_error.js";
 
-export const EX_OK = 0;
-export const EX_FAILURE = 1;
-/** sysexits(3) EX_USAGE: bad command line. */
-export const EX_USAGE = 64;
-/** sysexits(3) EX_UNAVAILABLE: the kernel daemon is not running. */
-export const EX_UNAVAILABLE = 69;
-
-/** A failure the CLI has already put into words; `message` excludes "prog: ". */
-export class CliError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode: number = EX_FAILURE,
-    /** Further lines, each printed as `prog: line`. */
-    readonly more: readonly string[] = [],
-  ) {
-    super(message);
-    this.name = "CliError";
-  }
-}
+export { CliError, EX_OK, EX_FAILURE, EX_USAGE, EX_UNAVAILABLE } from "./cli_error.js";
 
 /**
  * Turn a kernel failure into err(3) wording.  `action` is what was being

@@ -6,7 +6,7 @@
  * Callers: src/cli/modload.ts, modunload.ts, isaconf.ts, kconfig.ts (stubs).
  */
 import { Command } from "commander";
-import { CliError } from "./diagnostics.js";
+import { CliError } from "./cli_error.js";
 import { createProgram, runProgram } from "./program.js";
 
 export interface PendingBinary {

@@ -9,7 +9,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { KLDSIM_VERSION } from "../kern/version.js";
-import { CliError, EX_OK, EX_USAGE, printError, toCliError } from "./diagnostics.js";
+import { CliError, EX_OK, EX_USAGE } from "./cli_error.js";
 
 /** Thrown by our exit override so run() knows which command misparsed. */
 class UsageError extends Error {
@@ -70,6 +70,7 @@ export async function runProgram(program: Command, argv: readonly string[]): Pro
         process.exitCode = EX_USAGE;
       }
     } else {
+      const { printError, toCliError } = await import("./diagnostics.js");
       const err = toCliError(e);
       printError(prog, err);
       process.exitCode = err.exitCode;

@@ -13,8 +13,7 @@ import type { Command } from "commander";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { BootSettings } from "../../kern/kernel.js";
-import { socketPath } from "../../daemon/socket_path.js";
-import { CliError, EX_USAGE } from "../diagnostics.js";
+import { CliError, EX_USAGE } from "../cli_error.js";
 
 interface BootOptions {
   readonly f?: boolean;
@@ -45,7 +44,12 @@ function existingFile(what: string, path: string | undefined): string | null {
   return abs;
 }
 
-export function bootSettings(image: string | undefined, opts: BootOptions, env = process.env): BootSettings {
+export function bootSettings(
+  image: string | undefined,
+  opts: BootOptions,
+  socketPath: (env: NodeJS.ProcessEnv) => string,
+  env = process.env,
+): BootSettings {
   return {
     image: existingFile("image", image),
     machine: existingFile("machine", opts.m),
@@ -123,7 +127,8 @@ export function register(program: Command): void {
     .option("-l <loader_conf>", "loader.conf(5)-style boot settings")
     .option("-w <ms>", "watchdog bound for one kernel request (default 10000, or $KLD_WATCHDOG_MS)")
     .action(async (image: string | undefined, opts: BootOptions) => {
-      const settings = bootSettings(image, opts);
+      const { socketPath } = await import("../../daemon/socket_path.js");
+      const settings = bootSettings(image, opts, socketPath);
       if (opts.f) await foreground(settings);
       else await detached(settings);
     });

@@ -4,7 +4,6 @@
  * Caller: src/cli/kld.ts.  FreeBSD: sbin/dmesg/dmesg.c.
  */
 import type { Command } from "commander";
-import { withKernel } from "../client.js";
 import { printJson } from "../output.js";
 
 export function register(program: Command): void {
@@ -14,7 +13,7 @@ export function register(program: Command): void {
     .usage("[--json]")
     .option("--json", "machine-readable output (kldsim extension)")
     .action(async (opts: { json?: boolean }) => {
-      const { text } = await withKernel((k) => k.call("kernel.dmesg", {}));
+      const { text } = await (await import("../client.js")).withKernel((k) => k.call("kernel.dmesg", {}));
       if (opts.json) {
         const lines = text.split("\n");
         if (lines.at(-1) === "") lines.pop();

@@ -5,8 +5,6 @@
  * Caller: src/cli/kld.ts.  FreeBSD: sbin/reboot, kern_reboot(RB_AUTOBOOT).
  */
 import type { Command } from "commander";
-import { withKernel } from "../client.js";
-import { startProgress } from "../spinner.js";
 
 export function register(program: Command): void {
   program
@@ -15,9 +13,10 @@ export function register(program: Command): void {
     .usage("[-q]")
     .option("-q", "print nothing on success")
     .action(async (opts: { q?: boolean }) => {
+      const { startProgress } = await import("../spinner.js");
       const progress = startProgress("rebooting kernel", opts.q);
       try {
-        const s = await withKernel((k) => k.call("kernel.reboot", {}));
+        const s = await (await import("../client.js")).withKernel((k) => k.call("kernel.reboot", {}));
         progress.stop();
         if (!opts.q) process.stdout.write(`kernel rebooted at ${s.socket} (pid ${s.pid})\n`);
       } finally {

@@ -6,7 +6,6 @@
  */
 import type { Command } from "commander";
 import { existsSync } from "node:fs";
-import { withKernel } from "../client.js";
 
 async function waitGone(path: string, ms: number): Promise<void> {
   const until = Date.now() + ms;
@@ -20,7 +19,7 @@ export function register(program: Command): void {
     .usage("[-v]")
     .option("-v", "say when the kernel has halted")
     .action(async (opts: { v?: boolean }) => {
-      const socket = await withKernel(async (k) => {
+      const socket = await (await import("../client.js")).withKernel(async (k) => {
         await k.call("kernel.shutdown", {});
         return k.socket;
       });

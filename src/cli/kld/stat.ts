@@ -6,7 +6,6 @@
  */
 import type { Command } from "commander";
 import type { LinkerFileStat } from "../../rpc/protocol.js";
-import { withKernel } from "../client.js";
 import { hex, hex0x, printJson, printLines, right } from "../output.js";
 
 /** 2 * sizeof(void *) + 2 for wasm32, as kldstat's POINTER_WIDTH. */
@@ -28,7 +27,7 @@ export function register(program: Command): void {
     .usage("[--json]")
     .option("--json", "machine-readable output (kldsim extension)")
     .action(async (opts: { json?: boolean }) => {
-      const { files } = await withKernel((k) => k.call("kernel.stat", {}));
+      const { files } = await (await import("../client.js")).withKernel((k) => k.call("kernel.stat", {}));
       if (opts.json) {
         printJson("kldsim.kldstat/1", { "kld-file-information": files });
         return;

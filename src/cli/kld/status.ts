@@ -5,14 +5,13 @@
  * `uname -a` and `sysctl kern.boottime`).
  */
 import type { Command } from "commander";
-import { formatUptime } from "../../kern/kernel.js";
 import type { KernelStatus } from "../../rpc/protocol.js";
-import { withKernel } from "../client.js";
-import { painterFor } from "../colour.js";
 import { printJson, printLines } from "../output.js";
 
 export async function statusLines(s: KernelStatus, colour = false): Promise<string[]> {
-  const p = await painterFor({ isTTY: colour });
+  const { formatUptime } = await import("../../kern/kernel.js");
+  const { painterFor } = await import("../colour.js");
+  const p = await painterFor({ isTTY: colour }, colour ? { FORCE_COLOR: "1" } : { NO_COLOR: "1" });
   const state = s.state === "running" ? p.good(s.state) : s.state === "panicked" ? p.bad(s.state) : s.state;
   const lines = [`state:    ${state}`];
   if (s.panic) lines.push(`panic:    ${s.panic}`);
@@ -37,7 +36,7 @@ export function register(program: Command): void {
     .usage("[--json]")
     .option("--json", "machine-readable output")
     .action(async (opts: { json?: boolean }) => {
-      const s = await withKernel((k) => k.call("kernel.status", {}));
+      const s = await (await import("../client.js")).withKernel((k) => k.call("kernel.status", {}));
       if (opts.json) {
         printJson("kldsim.status/1", s);
         return;
