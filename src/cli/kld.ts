@@ -16,6 +16,7 @@ import * as status from "./kld/status.js";
 import * as stat from "./kld/stat.js";
 import * as dmesg from "./kld/dmesg.js";
 import * as machine from "./kld/machine.js";
+import * as build from "./kld/build.js";
 
 /** The subcommands, in `kld --help` order.  Add yours with one line. */
 const SUBCOMMANDS: ReadonlyArray<{ register(program: Command): void }> = [
@@ -26,6 +27,7 @@ const SUBCOMMANDS: ReadonlyArray<{ register(program: Command): void }> = [
   stat,
   dmesg,
   machine,
+  build,
 ];
 
 export function buildKld(): Command {

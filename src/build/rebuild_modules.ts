@@ -1,0 +1,64 @@
+/**
+ * `npm run build-modules`: rebuild every bundled module reproducibly.
+ *
+ * For each directory src/sys/modules/<name>/, compile all its *.c (in name
+ * order) and link them into src/sys/modules/<name>/<name>.ko with
+ * kld_build.ts.  The bytes depend only on the sources and the compiler (see
+ * kld_build.ts), so CI can rebuild and compare.  FreeBSD's counterpart is
+ * `make -C sys/modules`.
+ */
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { KernelError } from "../kern/kernel_error.js";
+import { clangVersion, requireClang } from "./cc.js";
+import { buildModule, sysIncludeDir } from "./kld_build.js";
+
+/** src/sys/modules, found from src/ or dist/src/. */
+export function modulesDir(): string {
+  return resolve(sysIncludeDir(), "../modules");
+}
+
+export interface RebuiltModule {
+  readonly name: string;
+  readonly output: string;
+  readonly bytes: number;
+}
+
+/** Rebuild all modules (or those named). */
+export function rebuildModules(dir = modulesDir(), only: readonly string[] = []): RebuiltModule[] {
+  const cc = requireClang();
+  const out: RebuiltModule[] = [];
+  if (!existsSync(dir)) return out;
+  for (const name of readdirSync(dir).sort()) {
+    const mdir = join(dir, name);
+    if (!statSync(mdir).isDirectory()) continue;
+    if (only.length > 0 && !only.includes(name)) continue;
+    const sources = readdirSync(mdir)
+      .filter((f) => f.endsWith(".c"))
+      .sort()
+      .map((f) => join(mdir, f));
+    if (sources.length === 0) continue;
+    const r = buildModule({ sources, output: join(mdir, `${name}.ko`), cc, optimize: "2" });
+    out.push({ name, output: r.output, bytes: r.bytes });
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  try {
+    const cc = requireClang();
+    process.stdout.write(`build-modules: using ${clangVersion(cc)}\n`);
+    for (const m of rebuildModules(modulesDir(), process.argv.slice(2))) {
+      process.stdout.write(`${m.output}: ${m.bytes} bytes\n`);
+    }
+  } catch (e) {
+    if (e instanceof KernelError) {
+      process.stderr.write(`build-modules: ${e.subject ?? ""}: ${e.info.text}${e.detail ? `\nbuild-modules: ${e.detail}` : ""}\n`);
+      process.exit(1);
+    }
+    throw e;
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) void main();
