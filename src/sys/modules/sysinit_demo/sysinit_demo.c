@@ -13,9 +13,9 @@
  * (SI_SUB_DRIVERS, SI_ORDER_MIDDLE).
  *
  * On load (kld load sysinit_demo.ko):
- *	sysinit_demo: step 1: allocate (subsystem 0x2000000, order 0x0)
+ *	sysinit_demo: step 1: allocate (subsystem 0x2000000, order 0)
  *	sysinit_demo: step 2: fill (subsystem 0x2000000, order 0x1)
- *	sysinit_demo: step 3: run the table (subsystem 0x3100000, order 0x0)
+ *	sysinit_demo: step 3: run the table (subsystem 0x3100000, order 0)
  *	sysinit_demo:   alpha -> 3
  *	sysinit_demo:   beta -> 9
  *	sysinit_demo:   gamma -> 27
