@@ -114,6 +114,8 @@ export class Linker {
   /** One table slot per function identity (kernel services and every file's functions). */
   private readonly slotByIdentity = new Map<string, number>();
   private nextFileId = 1;
+  /** Ids of files whose load is in progress. */
+  private readonly reservedIds = new Set<number>();
   /** Loads in progress, outermost first. */
   private readonly loading: LoadFrame[] = [];
 
@@ -195,6 +197,10 @@ export class Linker {
   private loadFile(path: string, verinfo?: { name: string; range: VersionRange }): LinkerFile {
     const filename = basename(path);
     const undo: (() => void)[] = [];
+    // The id is taken now, before dependencies load, as linker_make_file
+    // does: `kld load kduser.ko` makes kduser 2 and the kdlib it pulls in 3.
+    const id = this.allocFileId();
+    this.reservedIds.add(id);
     const frame: LoadFrame = { path, modules: [] };
     this.loading.push(frame);
     try {
@@ -204,7 +210,7 @@ export class Linker {
       // 3: pages.
       const base = this.kmem.allocate(prepared.size, filename);
       undo.push(() => this.kmem.free(base));
-      const file = new LinkerFile(this.allocFileId(), filename, path, base, prepared.size, this.kernelNamer);
+      const file = new LinkerFile(id, filename, path, base, prepared.size, this.kernelNamer);
       // 4: metadata and dependencies.
       const md = prepared.metadata(base);
       (frame as { modules: readonly string[] }).modules = md.filter((m) => m.type === "module").map((m) => m.name);
@@ -244,6 +250,9 @@ export class Linker {
       }
       return file;
     } catch (e) {
+      // Describe the failure first: unwinding runs module code again
+      // (MOD_UNLOAD, SYSUNINITs), which would overwrite the trap's location.
+      const error = this.asLoadError(e, filename);
       for (const u of undo.reverse()) {
         try {
           u();
@@ -251,9 +260,10 @@ export class Linker {
           this.printf(`kern_linker: unwinding ${filename}: ${ue instanceof Error ? ue.message : String(ue)}\n`);
         }
       }
-      throw this.asLoadError(e, filename);
+      throw error;
     } finally {
       this.loading.pop();
+      this.reservedIds.delete(id);
     }
   }
 
@@ -620,7 +630,7 @@ export class Linker {
 
   /** LINKER_GET_NEXT_FILE_ID: step past ids in use; the last one is reused if it was freed. */
   private allocFileId(): number {
-    while (this.files.some((f) => f.id === this.nextFileId)) this.nextFileId++;
+    while (this.reservedIds.has(this.nextFileId) || this.files.some((f) => f.id === this.nextFileId)) this.nextFileId++;
     return this.nextFileId;
   }
 

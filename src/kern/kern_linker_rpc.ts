@@ -132,7 +132,7 @@ export function registerLinkerMethods(kernel: Kernel): LinkerSubsystem {
     throw new KernelError(ke.info.name, subject, ke.detail);
   };
 
-  kernel.setLinkerFileLister(() => linker.files.map((f) => fileStat(linker, f)));
+  kernel.setLinkerFileLister(() => [...linker.files].sort((a, b) => a.id - b.id).map((f) => fileStat(linker, f)));
 
   kernel.register("kld.load", (p, c) =>
     withCtx(c, () => {
