@@ -11,6 +11,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import type { FromWorker, ToWorker, WorkerBootData, WorkerError } from "../daemon/worker_protocol.js";
 import { CurrentCall, Kernel, registerCoreMethods } from "./kernel.js";
 import { KernelError } from "./kernel_error.js";
+import { registerLinkerMethods } from "./kern_linker_rpc.js";
 
 /**
  * Kernel subsystems in initialisation order.  To add yours, append one line:
@@ -18,6 +19,7 @@ import { KernelError } from "./kernel_error.js";
  */
 const SUBSYSTEMS: ReadonlyArray<(kernel: Kernel) => void | Promise<void>> = [
   registerCoreMethods,
+  registerLinkerMethods,
 ];
 
 function post(msg: FromWorker): void {
