@@ -70,7 +70,7 @@ const MIN_MEMORY_KIB = 640;
  */
 export function parseMachineYaml(text: string, file = "<string>"): MachineDescription {
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: false, prettyErrors: false });
   const problems: MachineFileProblem[] = [];
   const lineOf = (node: unknown): number => {
     const r = (node as Node | null | undefined)?.range;
@@ -85,7 +85,7 @@ export function parseMachineYaml(text: string, file = "<string>"): MachineDescri
       file,
       line: e.linePos?.[0].line ?? 1,
       key: "",
-      message: e.code === "DUPLICATE_KEY" ? "duplicate key (map keys must be unique)" : firstLine(e.message),
+      message: firstLine(e.message),
     }));
     throw new MachineFileError("EFTYPE", syntax);
   }
@@ -102,6 +102,7 @@ export function parseMachineYaml(text: string, file = "<string>"): MachineDescri
   const platform: Record<string, CardOptions> = {};
   const cards: CardDescription[] = [];
 
+  const seenTop = new Set<string>();
   for (const pair of root.items) {
     const key = scalarKey(pair.key);
     const val = pair.value;
@@ -109,6 +110,11 @@ export function parseMachineYaml(text: string, file = "<string>"): MachineDescri
       add(pair.key, "", "keys must be plain words");
       continue;
     }
+    if (seenTop.has(key)) {
+      add(pair.key, key, "duplicate key");
+      continue;
+    }
+    seenTop.add(key);
     switch (key) {
       case "name":
         if (isScalar(val) && typeof val.value === "string" && NAME_RE.test(val.value)) name = val.value;
@@ -152,6 +158,10 @@ function readPlatform(val: unknown, keyNode: unknown, out: Record<string, CardOp
   }
   for (const pair of val.items) {
     const type = scalarKey(pair.key);
+    if (type !== undefined && type in out) {
+      add(pair.key, `platform.${type}`, "duplicate key");
+      continue;
+    }
     const spec = type === undefined ? undefined : cardType(type);
     if (type === undefined || !spec || !spec.platform) {
       const known = cardTypes().filter((t) => cardType(t)?.platform);
@@ -245,6 +255,10 @@ function readOptionMap(
     const k = scalarKey(pair.key);
     if (k === undefined) {
       add(pair.key, path, "keys must be plain words");
+      continue;
+    }
+    if (nodes.has(k)) {
+      add(pair.key, `${path}.${k}`, "duplicate key");
       continue;
     }
     nodes.set(k, pair.value ?? pair.key);
