@@ -125,16 +125,16 @@ export class Daemon {
 
   private async bootKernel(previous: string | undefined): Promise<KernelHost> {
     const host = await KernelHost.boot(this.opts.settings, previous, (t) => this.console(t));
-    host.onDeath((reason) => this.panic(`panic: ${reason}`));
+    host.onDeath((reason, printed) => this.panic(reason, printed));
     return host;
   }
 
   /** Enter the panicked state: the worker is gone until reboot. */
-  private panic(reason: string): void {
+  private panic(reason: string, printed = false): void {
     if (this.state === "panicked") return;
     this.state = "panicked";
     this.panicReason = reason;
-    this.console(`${reason}\n`);
+    if (!printed) this.console(`${reason}\n`);
     const h = this.host;
     this.host = undefined;
     void h?.terminate();

@@ -42,7 +42,7 @@ export class KernelHost {
   private readonly waiters = new Map<number, Waiter>();
   private seq = 0;
   private dead = false;
-  private deathListener: ((reason: string) => void) | undefined;
+  private deathListener: ((reason: string, printed: boolean) => void) | undefined;
 
   private constructor(settings: BootSettings, previousMsgbuf: string | undefined, onConsole: (text: string) => void) {
     const data: WorkerBootData = {
@@ -53,10 +53,11 @@ export class KernelHost {
     this.worker = new Worker(workerUrl(), { workerData: data, stdout: false, stderr: false });
     this.worker.on("message", (msg: FromWorker) => {
       if (msg.type === "console") onConsole(msg.text);
+      else if (msg.type === "panic") this.die(`panic: ${msg.message}`, true);
       else this.onMessage(msg);
     });
-    this.worker.on("error", (e) => this.die(`kernel worker died: ${e.message}`));
-    this.worker.on("exit", (code) => this.die(`kernel worker exited with status ${code}`));
+    this.worker.on("error", (e) => this.die(`panic: kernel worker died: ${e.message}`));
+    this.worker.on("exit", (code) => this.die(`panic: kernel worker exited with status ${code}`));
   }
 
   /** Start a kernel and wait until it has booted; rejects if boot fails. */
@@ -78,8 +79,8 @@ export class KernelHost {
     });
   }
 
-  /** Called once if the worker dies other than through terminate(). */
-  onDeath(listener: (reason: string) => void): void {
+  /** Called once, with `panic: ...`, if the kernel panics or its worker dies. */
+  onDeath(listener: (reason: string, printed: boolean) => void): void {
     this.deathListener = listener;
   }
 
@@ -113,7 +114,7 @@ export class KernelHost {
     });
   }
 
-  private onMessage(msg: Exclude<FromWorker, { type: "console" }>): void {
+  private onMessage(msg: Exclude<FromWorker, { type: "console" | "panic" }>): void {
     switch (msg.type) {
       case "ready":
         this.settle(0, (w) => w.resolve(undefined));
@@ -146,10 +147,13 @@ export class KernelHost {
     for (const w of all) w.reject(e);
   }
 
-  private die(reason: string): void {
+  /** The kernel is gone (or must go: `kill` after a panic message). */
+  private die(reason: string, kill = false): void {
     if (this.dead) return;
     this.dead = true;
     this.rejectAll(new Error(reason));
-    this.deathListener?.(reason);
+    // A kernel panic() printed its own message; a dead worker could not.
+    this.deathListener?.(reason, kill);
+    if (kill) void this.worker.terminate();
   }
 }

@@ -36,6 +36,7 @@ export type FromWorker =
   | { readonly type: "ready" }
   | { readonly type: "boot-failed"; readonly error: WorkerError }
   | { readonly type: "console"; readonly text: string }
+  | { readonly type: "panic"; readonly message: string }
   | { readonly type: "uprintf"; readonly seq: number; readonly text: string }
   | { readonly type: "result"; readonly seq: number; readonly result: unknown }
   | { readonly type: "error"; readonly seq: number; readonly error: WorkerError };

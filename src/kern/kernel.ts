@@ -48,6 +48,17 @@ export type MethodHandler<M extends MethodName = MethodName> = (
 /** Where kernel console output goes besides the msgbuf (the daemon). */
 export type ConsoleSink = (text: string) => void;
 
+/**
+ * Thrown by Kernel.panic() to unwind the current request; the worker does
+ * not answer it, since the daemon terminates a panicked kernel.
+ */
+export class KernelPanic extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "KernelPanic";
+  }
+}
+
 /** A shutdown hook (EVENTHANDLER shutdown_pre_sync and friends). */
 export type ShutdownHook = (howto: "halt" | "reboot") => void | Promise<void>;
 
@@ -107,8 +118,21 @@ export class Kernel {
     readonly boot: BootSettings,
     private readonly console: ConsoleSink = () => {},
     currentCall: CurrentCall = new CurrentCall(),
+    private readonly panicSink: (message: string) => void = () => {},
   ) {
     this.currentCall = currentCall;
+  }
+
+  /**
+   * panic(9): a broken kernel invariant.  Prints `panic: MESSAGE`, tells the
+   * daemon (which terminates this kernel and refuses every request until
+   * `kld reboot`), and unwinds the current request.  Not for errors a user
+   * can cause: those are KernelErrors.
+   */
+  panic(message: string): never {
+    this.printf(`panic: ${message}\n`);
+    this.panicSink(message);
+    throw new KernelPanic(message);
   }
 
   /**
@@ -225,8 +249,27 @@ export function formatUptime(seconds: number): string {
   return `${out}${s}s`;
 }
 
-/** The core kernel's own methods: kldstat and dmesg. */
+/**
+ * The core kernel's own methods: kldstat, dmesg, and the debug.* methods
+ * (like FreeBSD's debug.kdb.panic sysctl) that tests use to exercise the
+ * watchdog, panics and uprintf routing.
+ */
 export function registerCoreMethods(kernel: Kernel): void {
   kernel.register("kernel.stat", () => ({ files: kernel.linkerFiles() }));
   kernel.register("kernel.dmesg", () => ({ text: kernel.msgbuf.text() }));
+  kernel.register("debug.spin", ({ ms }) => {
+    // Deliberately synchronous: a kernel stuck in a loop, for the watchdog.
+    kernel.currentCall.set("kernel:debug_spin");
+    const until = Date.now() + ms;
+    while (Date.now() < until) {
+      /* spin */
+    }
+    kernel.currentCall.set(undefined);
+    return { ok: true as const };
+  });
+  kernel.register("debug.panic", ({ message }) => kernel.panic(message));
+  kernel.register("debug.uprintf", ({ text }, ctx) => {
+    ctx.uprintf(text);
+    return { ok: true as const };
+  });
 }

@@ -9,7 +9,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import type { FromWorker, ToWorker, WorkerBootData, WorkerError } from "../daemon/worker_protocol.js";
-import { CurrentCall, Kernel, registerCoreMethods } from "./kernel.js";
+import { CurrentCall, Kernel, KernelPanic, registerCoreMethods } from "./kernel.js";
 import { KernelError } from "./kernel_error.js";
 import { registerLinkerMethods } from "./kern_linker_rpc.js";
 
@@ -39,6 +39,7 @@ async function main(): Promise<void> {
     boot.settings,
     (text) => post({ type: "console", text }),
     new CurrentCall(boot.currentCall),
+    (message) => post({ type: "panic", message }),
   );
   try {
     kernel.printBanner(boot.previousMsgbuf);
@@ -47,6 +48,8 @@ async function main(): Promise<void> {
     post({ type: "boot-failed", error: toWorkerError(e) });
     return;
   }
+  // Anything thrown outside a request is a kernel bug: panic, don't hang.
+  process.on("uncaughtException", (e) => post({ type: "panic", message: `uncaught exception: ${e.message}` }));
 
   // Requests arrive one at a time (the main thread serializes them), but a
   // handler may await; chain them anyway so order holds whatever arrives.
@@ -85,7 +88,8 @@ async function serve(kernel: Kernel, msg: ToWorker): Promise<void> {
         return;
     }
   } catch (e) {
-    post({ type: "error", seq: msg.seq, error: toWorkerError(e) });
+    // After a panic the daemon terminates this worker; no answer is due.
+    if (!(e instanceof KernelPanic)) post({ type: "error", seq: msg.seq, error: toWorkerError(e) });
   } finally {
     kernel.currentCall.set(undefined);
   }

@@ -87,6 +87,10 @@ export interface ShutdownResult {
   readonly ok: true;
 }
 
+export interface OkResult {
+  readonly ok: true;
+}
+
 // ---- kernel linker (kld.*; handlers in src/kern/kern_linker_rpc.ts) ------
 
 export interface KldLoadResult {
@@ -199,6 +203,19 @@ export const methods = {
   "kld.malloc": method<Record<string, never>, KldMallocResult>(
     "malloc types: allocations in use, bytes in use, requests (vmstat -m)",
     none,
+  ),
+  // debug.*: kernel debugging aids (FreeBSD: the debug.kdb.* sysctls).
+  "debug.spin": method<{ readonly ms: number }, OkResult>(
+    "busy-loop in the kernel for ms milliseconds (exercises the watchdog)",
+    object({ ms: integer }),
+  ),
+  "debug.panic": method<{ readonly message: string }, never>(
+    "panic(9) the kernel with a message (like sysctl debug.kdb.panic=1)",
+    object({ message: string }),
+  ),
+  "debug.uprintf": method<{ readonly text: string }, OkResult>(
+    "uprintf(9) text back to the caller's terminal",
+    object({ text: string }),
   ),
 } as const;
 
