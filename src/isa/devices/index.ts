@@ -7,3 +7,8 @@
 import "./i8254.js";
 import "./mc146818.js";
 // Cards (the card engineer's files).
+import "./ns16550.js";
+import "./ne2000.js";
+import "./gameport.js";
+import "./lpt.js";
+import "./sb16.js";
