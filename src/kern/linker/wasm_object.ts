@@ -226,7 +226,7 @@ function skipConstExpr(r: WasmReader, what: string): number | undefined {
 }
 
 function parse(bytes: Uint8Array, filename: string): WasmObject {
-  const hdr = new WasmReader(bytes, 0, bytes.length, "file header");
+  const hdr = new WasmReader(bytes, 0, bytes.length, "the file");
   hdr.skip(4, "magic");
   const ver = hdr.take(4, "version");
   if (!WASM_VERSION.every((b, i) => ver[i] === b)) {
@@ -734,6 +734,26 @@ function parse(bytes: Uint8Array, filename: string): WasmObject {
     if (ts.id === SectionId.CODE) codeRelocations = entries;
     else if (ts.id === SectionId.DATA) dataRelocations = entries;
   });
+
+  // A symbol table only lists undefined symbols and compiler temporaries
+  // (.L*) because relocations use them.  One that nothing references means a
+  // relocation section is missing: the file was cut at a section boundary.
+  const referenced = new Uint8Array(named.length);
+  for (const rs of relocations) {
+    for (const r of rs.entries) if (r.type !== RelocType.TYPE_INDEX_LEB) referenced[r.index] = 1;
+  }
+  for (const f of initFuncs) referenced[f.symbol] = 1;
+  for (const s of named) {
+    if (referenced[s.index] || s.kind === "section") continue;
+    if (s.undefined || (s.binding === "local" && s.name.startsWith(".L"))) {
+      fail(`symbol ${s.name} is not referenced by any relocation (is a relocation section missing?)`);
+    }
+  }
+  const namedImports = new Uint8Array(numFuncs);
+  for (const s of named) if (s.kind === "func" && s.undefined) namedImports[s.elementIndex] = 1;
+  for (let f = 0; f < numImportedFuncs; f++) {
+    if (!namedImports[f]) fail(`function import ${f} has no symbol`);
+  }
 
   return {
     filename,
