@@ -1,0 +1,94 @@
+// The five binaries' command-line behaviour, run for real: help, version,
+// usage errors (exit 64 with a usage line), and the binaries still waiting
+// for their subsystems (they say what they await, exit 1, no fake output).
+import { describe, expect, it } from "vitest";
+import { envFor, run, tempSocketDir } from "./harness.js";
+
+const tmp = tempSocketDir("kldcli");
+const env = envFor(tmp.socket);
+
+describe("kld command line", () => {
+  it("--help lists the subcommands, exit 0", async () => {
+    const r = await run("kld", ["--help"], env);
+    expect(r.code).toBe(0);
+    for (const sub of ["boot", "shutdown", "reboot", "status", "stat", "dmesg"]) {
+      expect(r.stdout).toMatch(new RegExp(`^  ${sub}\\b`, "m"));
+    }
+  });
+
+  it("a subcommand's --help shows its usage, exit 0", async () => {
+    const r = await run("kld", ["boot", "--help"], env);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("Usage: kld boot [-f] [-m machine.yaml] [-l loader.conf] [-w ms] [image]");
+  });
+
+  it("an unknown subcommand is a usage error: exit 64", async () => {
+    const r = await run("kld", ["frobnicate"], env);
+    expect(r.code).toBe(64);
+    expect(r.stderr).toMatch(/^kld: unknown command 'frobnicate'/);
+    expect(r.stderr).toContain("usage: kld ");
+  });
+
+  it("a near miss suggests the right subcommand", async () => {
+    const r = await run("kld", ["stta"], env);
+    expect(r.code).toBe(64);
+    expect(r.stderr).toContain("(Did you mean stat?)");
+  });
+
+  it("an unknown option is a usage error naming it, with the usage line", async () => {
+    const r = await run("kld", ["stat", "-x"], env);
+    expect(r.code).toBe(64);
+    expect(r.stderr).toBe("kld: unknown option '-x'\nusage: kld stat [--json]\n");
+  });
+
+  it("a missing option argument is a usage error", async () => {
+    const r = await run("kld", ["boot", "-m"], env);
+    expect(r.code).toBe(64);
+    expect(r.stderr).toContain("kld: option '-m <machine>' argument missing\nusage: kld boot ");
+  });
+
+  it("no subcommand at all is a usage error", async () => {
+    const r = await run("kld", [], env);
+    expect(r.code).toBe(64);
+    expect(r.stderr).toContain("Usage: kld");
+  });
+
+  it("a bad watchdog value is a usage error", async () => {
+    const r = await run("kld", ["boot", "-w", "soon"], env);
+    expect(r.code).toBe(64);
+    expect(r.stderr).toBe("kld: invalid watchdog time 'soon' (-w): expected milliseconds between 1 and 3600000\n");
+  });
+
+  it("a missing image or machine file fails with FreeBSD's ENOENT text", async () => {
+    const r = await run("kld", ["boot", "-m", "/nonexistent.yaml"], env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe("kld: can't boot with machine /nonexistent.yaml: No such file or directory\n");
+  });
+});
+
+describe.each(["kld", "modload", "modunload", "isaconf", "kconfig"])("%s", (bin) => {
+  it("--version prints the version, exit 0", async () => {
+    const r = await run(bin, ["--version"], env);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+  });
+
+  it("--help prints usage, exit 0", async () => {
+    const r = await run(bin, ["--help"], env);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^Usage: ${bin} `));
+  });
+});
+
+describe.each([
+  ["modload", ["x.o"], "the kernel linker (issue 3)"],
+  ["modunload", ["-n", "x"], "the kernel linker (issue 3)"],
+  ["isaconf", [], "newbus and the ISA bus driver (issue 6)"],
+])("%s before its subsystem exists", (bin, args, awaits) => {
+  it("says what it awaits and fails, exit 1", async () => {
+    const r = await run(bin, args, env);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe(`${bin}: not yet available: awaits ${awaits}: Function not implemented\n`);
+  });
+});
