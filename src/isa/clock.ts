@@ -32,8 +32,8 @@ interface ClockEvent {
 export class VirtualClock implements Clock {
   /** Current virtual time in ns.  Public for the hot path; only this class writes it. */
   nowNs = 0;
-  /** Deadline of the earliest pending event, Infinity when none. */
-  private nextDue = Infinity;
+  /** Deadline of the earliest pending event, Infinity when none.  Read by the port fast path. */
+  nextDue = Infinity;
   private readonly heap: ClockEvent[] = [];
   private readonly byHandle = new Map<number, ClockEvent>();
   private nextHandle = 1;
@@ -116,7 +116,7 @@ export class VirtualClock implements Clock {
   }
 
   /** Run every event whose deadline is <= now, in order.  Re-entrant calls are ignored. */
-  private runDue(): void {
+  runDue(): void {
     if (this.running) return;
     this.running = true;
     try {

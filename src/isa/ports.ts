@@ -99,6 +99,35 @@ export class PortSpace {
     return out;
   }
 
+  /**
+   * inb/outb as free functions for WebAssembly imports (the kernel's port-I/O
+   * host functions and bench/isa.bench.ts): the same semantics as the
+   * methods, with the table and clock captured so each call is a handful of
+   * loads, one compare and the handler call.
+   */
+  byteFunctions(): { readonly inb: (port: number) => number; readonly outb: (port: number, value: number) => void } {
+    const slots = this.slots;
+    const clock = this.clock;
+    return {
+      inb(port: number): number {
+        const t = clock.nowNs + ISA_ACCESS_NS;
+        clock.nowNs = t;
+        if (t >= clock.nextDue) clock.runDue();
+        const p = port & 0xffff;
+        const s = slots[p];
+        return s === undefined ? 0xff : s.handler.read(p, 1) & 0xff;
+      },
+      outb(port: number, value: number): void {
+        const t = clock.nowNs + ISA_ACCESS_NS;
+        clock.nowNs = t;
+        if (t >= clock.nextDue) clock.runDue();
+        const p = port & 0xffff;
+        const s = slots[p];
+        if (s !== undefined) s.handler.write(p, value & 0xff, 1);
+      },
+    };
+  }
+
   inb(port: number): number {
     this.clock.tick(ISA_ACCESS_NS);
     const s = this.slots[port & 0xffff];

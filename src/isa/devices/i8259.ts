@@ -73,6 +73,11 @@ export class I8259 {
     }
   }
 
+  /** The next A0=0 read is a poll (OCW3 bit 2 was written). */
+  pollArmed(): boolean {
+    return this.pollNext;
+  }
+
   inputLevels(): number {
     return this.level;
   }
@@ -355,8 +360,11 @@ export class PicPair {
   /** Port handler for 0x20/0x21 and 0xA0/0xA1. */
   read(port: number, _width: Width): number {
     const chip = (port & 0xf0) === 0xa0 ? this.slave : this.master;
-    const v = chip.read(port & 1);
-    this.update();
+    if ((port & 1) === 1) return chip.imr;
+    // Only a poll-mode read changes state (it acknowledges); keep IRR/ISR reads cheap.
+    const polled = chip.pollArmed();
+    const v = chip.read(0);
+    if (polled) this.update();
     return v;
   }
 
