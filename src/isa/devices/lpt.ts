@@ -126,22 +126,6 @@ export class Lpt implements IsaDevice {
    * @throws KernelError EOPNOTSUPP for other ops.
    */
   control(op: string, _args: readonly string[]): readonly string[] {
-    return this.controlOp(op);
-  }
-
-  snapshot(): RegisterSnapshot {
-    return {
-      DATA: this.data,
-      STATUS: this.status(),
-      CONTROL: this.ctrl | 0xe0,
-      printer: this.printerPresent ? (this.online ? "online" : "offline") : "none",
-      printed: this.printedBytes.length,
-      dropped: this.dropped,
-      irqLevel: this.irqLevel,
-    };
-  }
-
-  private controlOp(op: string): readonly string[] {
     switch (op) {
       case "printed":
         return [formatEscapedBytes(this.printed())];
@@ -154,6 +138,18 @@ export class Lpt implements IsaDevice {
       default:
         throw new KernelError("EOPNOTSUPP", this.name, `unknown operation "${op}" (lpt: printed, online, offline)`);
     }
+  }
+
+  snapshot(): RegisterSnapshot {
+    return {
+      DATA: this.data,
+      STATUS: this.status(),
+      CONTROL: this.ctrl | 0xe0,
+      printer: this.printerPresent ? (this.online ? "online" : "offline") : "none",
+      printed: this.printedBytes.length,
+      dropped: this.dropped,
+      irqLevel: this.irqLevel,
+    };
   }
 
   private ready(): boolean {

@@ -156,6 +156,14 @@ export class Ne2000 implements IsaDevice, HubPort {
     options: Ne2000Options,
     private readonly ctx: DeviceContext,
   ) {
+    // Host resources first: a failure here leaves nothing claimed or attached.
+    if (options.pcap !== undefined) {
+      try {
+        this.pcap = new PcapWriter(options.pcap);
+      } catch (e) {
+        throw new KernelError("EIO", options.pcap, `cannot create pcap file: ${(e as Error).message}`);
+      }
+    }
     this.base = options.port;
     this.mac = options.mac.slice(0, 6);
     this.line = options.irq === null ? null : ctx.irq(options.irq);
@@ -183,13 +191,6 @@ export class Ne2000 implements IsaDevice, HubPort {
     );
     this.hub = hubFor(ctx.clock, options.hub);
     this.hub.attach(this);
-    if (options.pcap !== undefined) {
-      try {
-        this.pcap = new PcapWriter(options.pcap);
-      } catch (e) {
-        throw new KernelError("EIO", options.pcap, `cannot create pcap file: ${(e as Error).message}`);
-      }
-    }
     this.reset();
   }
 
@@ -565,13 +566,29 @@ export class Ne2000 implements IsaDevice, HubPort {
       } else {
         if (this.sentLog.length >= SENT_LOG_LIMIT) this.sentLog.shift();
         this.sentLog.push(frame);
-        this.pcap?.write(this.ctx.clock.now(), frame);
+        this.capture(frame);
         this.hub.send(this, frame);
       }
       this.tsr = ED_TSR_PTX;
       this.isr |= ED_ISR_PTX;
       this.updateIrq();
     });
+  }
+
+  /** Append to the pcap file; a host write error closes the capture, never reaches the guest. */
+  private capture(frame: Uint8Array): void {
+    if (!this.pcap) return;
+    try {
+      this.pcap.write(this.ctx.clock.now(), frame);
+    } catch (e) {
+      this.ctx.log(`${this.name}: pcap ${this.pcap.path}: ${(e as Error).message}; capture stopped`);
+      try {
+        this.pcap.close();
+      } catch {
+        // the descriptor is gone either way
+      }
+      this.pcap = null;
+    }
   }
 
   // ---- Receive ----
@@ -596,7 +613,7 @@ export class Ne2000 implements IsaDevice, HubPort {
 
   /** A frame from the cable (hub or loopback). */
   receiveFrame(frame: Uint8Array): void {
-    if (this.pcap && !(this.tcr & (ED_TCR_LB0 | ED_TCR_LB1))) this.pcap.write(this.ctx.clock.now(), frame);
+    if (!(this.tcr & (ED_TCR_LB0 | ED_TCR_LB1))) this.capture(frame);
     if (this.cr & ED_CR_STP || frame.length < 6) return;
     if (!this.addressMatch(frame)) return;
     if (this.rcr & ED_RCR_MON || !this.ringValid()) {

@@ -100,6 +100,10 @@ describe("lpt: printer handshake", () => {
     }
   });
 
+  it("an output file that cannot be created fails the card with EIO", () => {
+    expect(() => lpt(true, "/nonexistent-dir/printout")).toThrow(/cannot create printer output/);
+  });
+
   it("offline printer: SELECT and nBUSY drop, so lptopen fails", () => {
     const { ctx, dev } = lpt();
     dev.control("offline", []);

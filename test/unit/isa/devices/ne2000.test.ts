@@ -247,6 +247,19 @@ describe("ne2000: the wire", () => {
     expect(() => dev.control("bogus", [])).toThrow(/unknown operation/);
   });
 
+  it("a pcap path that cannot be created fails the card with EIO, before it claims any port", () => {
+    const ctx = new FakeContext();
+    let err: unknown;
+    try {
+      nic(ctx, 0x280, MAC, "/nonexistent-dir/x.pcap");
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(KernelError);
+    expect((err as KernelError).info.name).toBe("EIO");
+    expect(ctx.inb(0x280)).toBe(0xff);
+  });
+
   it("MAC helpers: parse, refuse junk, derive a stable default per card name", () => {
     expect(parseMac("00:A0:c9:01:02:03")).toEqual([0, 0xa0, 0xc9, 1, 2, 3]);
     expect(() => parseMac("00:a0:c9:01:02")).toThrow(KernelError);
