@@ -17,7 +17,8 @@
  *   cards                     every device with its type
  *   show CARD                 a device's registers
  *   card CARD OP [ARGS...]    a run-time operation of the card (its control())
- *   type|move|press|inject CARD ARGS...   short for `card CARD type|move|... ARGS`
+ *   type|transmitted|modem|move|press|release|inject|sent|printed|played CARD ARGS...
+ *                             short for `card CARD OP ARGS...`
  *
  * Numbers are decimal or 0x-prefixed hex.  The first failing command stops the
  * script; its error names the source, line and command.
@@ -32,7 +33,7 @@ export interface ScriptResult {
   readonly error?: string;
 }
 
-const RUNTIME_OPS = new Set(["type", "move", "press", "inject", "transmitted"]);
+const RUNTIME_OPS = new Set(["type", "transmitted", "modem", "move", "press", "release", "inject", "sent", "printed", "played"]);
 
 class ScriptError extends Error {}
 
