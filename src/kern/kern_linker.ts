@@ -250,6 +250,8 @@ export class Linker {
       }
       return file;
     } catch (e) {
+      // A panic stops the kernel where it stands: nothing is unwound.
+      if (isPanic(e)) throw e;
       // Describe the failure first: unwinding runs module code again
       // (MOD_UNLOAD, SYSUNINITs), which would overwrite the trap's location.
       const error = this.asLoadError(e, filename);
@@ -419,6 +421,7 @@ export class Linker {
       try {
         this.modules.event(mod, 1 /* MOD_UNLOAD */);
       } catch (e) {
+        if (isPanic(e)) throw e;
         this.printf(`kern_linker: ${file.filename}: MOD_UNLOAD of ${mod.name} trapped while unwinding: ${describeError(e)}\n`);
       }
       this.modules.release(mod);
@@ -433,7 +436,7 @@ export class Linker {
       try {
         runSysinits(this.core, [e], file.filename, (slot) => file.functionName(slot));
       } catch (err) {
-        if (!tolerant) throw err;
+        if (!tolerant || isPanic(err)) throw err;
         this.printf(`kern_linker: ${file.filename}: SYSUNINIT ${file.functionName(e.func)} trapped: ${describeError(err)}\n`);
       }
     }
@@ -448,6 +451,7 @@ export class Linker {
         try {
           this.unloadFile(dep, true);
         } catch (e) {
+          if (isPanic(e)) throw e;
           // The dependency vetoed; keep it and let the user retry.
           dep.refs = 1;
           dep.userrefs = 1;
@@ -539,7 +543,7 @@ export class Linker {
     try {
       return fn();
     } catch (e) {
-      if (e instanceof KernelError) throw e;
+      if (e instanceof KernelError || isPanic(e)) throw e;
       const trap = describeTrap(e);
       this.printf(`kern_linker: ${mod.file.filename}: trap in module ${mod.name}: ${trap.message}\n`);
       trap.backtrace.forEach((f, i) => this.printf(`  #${i} ${f}\n`));
@@ -674,6 +678,11 @@ function isRegularFile(p: string): boolean {
 
 function errnoName(num: number): string {
   return errnoByNumber(num)?.name ?? "EBUSY";
+}
+
+/** panic(9) unwinding (services' and the kernel's KernelPanic): never caught as a load failure. */
+export function isPanic(e: unknown): boolean {
+  return e instanceof Error && e.name === "KernelPanic";
 }
 
 export function describeError(e: unknown): string {

@@ -19,7 +19,7 @@ import { strerror } from "./errno.js";
 import { KernelError } from "./kernel_error.js";
 import { KernelCore } from "./kernel_core.js";
 import type { Kernel, RequestContext } from "./kernel.js";
-import { Linker, type LinkerFile } from "./kern_linker.js";
+import { isPanic, Linker, type LinkerFile } from "./kern_linker.js";
 import { wasmLinkerClass } from "./link_wasm_obj.js";
 import type { HostData, HostFunction, KernelEnv } from "./services/host_function.js";
 import { kernelData, kernelServices } from "./services/index.js";
@@ -126,6 +126,13 @@ export function registerLinkerMethods(kernel: Kernel): LinkerSubsystem {
     }
   };
   const report = (verb: string, subject: string, e: unknown): never => {
+    if (isPanic(e)) {
+      // A service's panic() has printed its message; let the kernel stop.
+      const k = kernel as unknown as { panic?: (m: string) => never };
+      const msg = (e as { panicMessage?: string }).panicMessage;
+      if (msg !== undefined && typeof k.panic === "function") k.panic(msg);
+      throw e;
+    }
     const ke = e instanceof KernelError ? e : new KernelError("EIO", subject, String(e));
     kernel.printf(`kld: can't ${verb} ${subject}: ${strerror(ke.info.num)}\n`);
     if (ke.detail) kernel.printf(`${ke.detail}\n`);

@@ -1,0 +1,55 @@
+/**
+ * `kld load [-n] [-q] [-v] FILE|MODULE...`: load files into the kernel
+ * (kldload(8)).  An argument containing `/` or `.` is a file (relative
+ * paths are resolved by the kernel against our working directory); a bare
+ * name is a module, found through the module path and linker.hints.
+ * Dependencies load first, in the kernel.  Each failure prints
+ * `kld: can't load X: <strerror>` and the kernel's detail line; the other
+ * arguments are still tried, and the exit status is 1.
+ * Caller: src/cli/kld.ts.  FreeBSD: sbin/kldload/kldload.c.
+ */
+import type { Command } from "commander";
+import { EX_FAILURE } from "../cli_error.js";
+
+interface LoadOpts {
+  readonly n?: boolean;
+  readonly q?: boolean;
+  readonly v?: boolean;
+}
+
+/** True when the failure is EEXIST (the -n case). */
+function alreadyLoaded(e: unknown): boolean {
+  const ke = (e as { kernelError?: () => { info: { name: string } } | undefined }).kernelError?.();
+  return ke?.info.name === "EEXIST";
+}
+
+export function register(program: Command): void {
+  program
+    .command("load")
+    .description("load files or modules into the kernel (kldload)")
+    .usage("[-n] [-q] [-v] file|module ...")
+    .option("-n", "do not fail if the file or module is already loaded")
+    .option("-q", "silence warnings")
+    .option("-v", "print the id of each loaded file")
+    .argument("<file...>", "a .ko file (path contains / or .) or a module name")
+    .action(async (files: string[], opts: LoadOpts) => {
+      const { withKernel } = await import("../client.js");
+      const { printError, toCliError } = await import("../diagnostics.js");
+      let failed = false;
+      await withKernel(async (k) => {
+        for (const file of files) {
+          try {
+            const r = await k.call("kld.load", { file, cwd: process.cwd() });
+            if (opts.v) process.stdout.write(`Loaded ${file}, id=${r.id}\n`);
+          } catch (e) {
+            if (opts.n && alreadyLoaded(e)) continue;
+            const err = toCliError(e, `can't load ${file}`);
+            if (err.exitCode !== EX_FAILURE) throw err;
+            printError("kld", err);
+            failed = true;
+          }
+        }
+      });
+      if (failed) process.exitCode = EX_FAILURE;
+    });
+}
