@@ -17,6 +17,13 @@ import * as stat from "./kld/stat.js";
 import * as dmesg from "./kld/dmesg.js";
 import * as machine from "./kld/machine.js";
 import * as build from "./kld/build.js";
+import * as load from "./kld/load.js";
+import * as unload from "./kld/unload.js";
+import * as sym from "./kld/sym.js";
+import * as config from "./kld/config.js";
+import * as xref from "./kld/xref.js";
+import * as vm from "./kld/vm.js";
+import * as malloc from "./kld/malloc.js";
 
 /** The subcommands, in `kld --help` order.  Add yours with one line. */
 const SUBCOMMANDS: ReadonlyArray<{ register(program: Command): void }> = [
@@ -25,6 +32,13 @@ const SUBCOMMANDS: ReadonlyArray<{ register(program: Command): void }> = [
   reboot,
   status,
   stat,
+  load,
+  unload,
+  sym,
+  config,
+  xref,
+  vm,
+  malloc,
   dmesg,
   machine,
   build,

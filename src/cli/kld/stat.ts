@@ -24,14 +24,24 @@ export function register(program: Command): void {
   program
     .command("stat")
     .description("list the files loaded in the kernel (kldstat)")
-    .usage("[--json]")
+    .usage("[-q] [-v] [-i id] [-n filename] [-m modname] [--json]")
+    .option("-q", "print nothing; only the exit status says whether it is loaded")
+    .option("-v", "also list the modules each file contains")
+    .option("-i <id>", "only the file with this id")
+    .option("-n <filename>", "only the file with this name")
+    .option("-m <modname>", "only the module with this name")
     .option("--json", "machine-readable output (kldsim extension)")
-    .action(async (opts: { json?: boolean }) => {
-      const { files } = await (await import("../client.js")).withKernel((k) => k.call("kernel.stat", {}));
+    .action(async (opts: { json?: boolean } & import("./stat_select.js").StatSelectOpts) => {
+      const { files: all } = await (await import("../client.js")).withKernel((k) => k.call("kernel.stat", {}));
+      const sel = opts.q || opts.v || opts.i || opts.n || opts.m ? (await import("./stat_select.js")) : null;
+      const chosen = sel ? sel.selectStat(all, opts) : { files: all };
+      const files = chosen.files;
       if (opts.json) {
         printJson("kldsim.kldstat/1", { "kld-file-information": files });
         return;
       }
-      printLines([statHeader(), ...files.map(statRow)]);
+      if (opts.q) return;
+      if (chosen.moduleLines) return printLines(chosen.moduleLines);
+      printLines([statHeader(), ...files.flatMap((f) => (sel && opts.v ? sel.verboseRows(f, statRow(f)) : [statRow(f)]))]);
     });
 }
