@@ -16,7 +16,7 @@
  *	sysinit_demo: step 1: allocate (subsystem 0x2000000, order 0)
  *	sysinit_demo: step 2: fill (subsystem 0x2000000, order 0x1)
  *	sysinit_demo: step 3: run the table (subsystem 0x3100000, order 0)
- *	sysinit_demo:   alpha -> 3
+ *	sysinit_demo:   alpha -> 6
  *	sysinit_demo:   beta -> 9
  *	sysinit_demo:   gamma -> 27
  *	sysinit_demo: MOD_LOAD, buffer "alpha beta gamma"
@@ -45,9 +45,9 @@ struct demo_op {
 };
 
 static int
-demo_triple(int x)
+demo_double(int x)
 {
-	return (3 * x);
+	return (2 * x);
 }
 
 static int
@@ -63,7 +63,7 @@ demo_cube(int x)
 }
 
 static const struct demo_op demo_ops[] = {
-	{ "alpha", demo_triple },
+	{ "alpha", demo_double },
 	{ "beta", demo_square },
 	{ "gamma", demo_cube },
 };
