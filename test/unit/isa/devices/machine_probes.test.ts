@@ -3,7 +3,8 @@
  * pc97.yaml and inline descriptions): the real port space, 8259 pair, 8237
  * and virtual clock between the driver's register sequence and the card.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
@@ -224,6 +225,39 @@ cards:
     m.delay(1100);
     expect(m.inb(0x3f8)).toBe(0x79);
     expect(m.control("com1", "transmitted", [])).toEqual([""]);
+  });
+});
+
+describe("host connections from the machine file", () => {
+  it("a UART with socket: talks to a client at the programmed rate; machine.close() removes the socket", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kldsim-sock-"));
+    const path = join(dir, "com1");
+    try {
+      const m = machineFromYaml(`name: s\nmemory: 640\ncards:\n  - { name: com1, type: ns16550, port: 0x3f8, irq: 4, socket: ${path} }\n`);
+      const uart = m.device("com1") as unknown as { hostSocket(): { listening(): Promise<void> } };
+      await uart.hostSocket().listening();
+      const client = connect(path);
+      const got: Buffer[] = [];
+      client.on("data", (d: Buffer) => got.push(d));
+      await new Promise<void>((r) => client.once("connect", () => r()));
+      m.outb(0x3fb, 0x83);
+      m.outb(0x3f8, 0x01); // 115200 bps
+      m.outb(0x3fb, 0x03);
+      m.outb(0x3fa, 0x01);
+      client.write("hi");
+      await new Promise((r) => setTimeout(r, 50));
+      m.delay(200);
+      expect([m.inb(0x3f8), m.inb(0x3f8)]).toEqual([0x68, 0x69]);
+      for (const c of "ok") m.outb(0x3f8, c.charCodeAt(0));
+      m.delay(200);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(Buffer.concat(got).toString()).toBe("ok");
+      client.destroy();
+      await m.close();
+      expect(existsSync(path)).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
