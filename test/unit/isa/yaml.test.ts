@@ -115,10 +115,26 @@ describe("machine YAML loader", () => {
     expect(conflictWarnings(m)).toEqual(["ports 0x304-0x307 shared by a and b (ISA contention)", "irq 5 shared by a and b (ISA contention)"]);
   });
 
-  test("the shipped bare machine loads; pc97 parses once its card types are registered", () => {
+  test("the shipped bare machine loads with only the platform devices", () => {
     const bare = machineFromYaml(readFileSync("configs/machines/bare.yaml", "utf8"), "bare.yaml");
     expect(bare.cards().map((c) => c.name)).toEqual(["pic", "dma", "pit", "rtc"]);
     expect(bare.conflicts()).toEqual([]);
+    expect(bare.inb(0x3f8)).toBe(0xff);
+  });
+
+  test("the shipped pc97 machine loads every card, without conflicts, and fills the BIOS data area", async () => {
+    const m = machineFromYaml(readFileSync("configs/machines/pc97.yaml", "utf8"), "pc97.yaml");
+    expect(m.cards().map((c) => `${c.name}:${c.type}`)).toEqual([
+      "pic:i8259", "dma:i8237", "pit:i8254", "rtc:mc146818",
+      "com1:ns16550", "com2:ns16550", "lpt1:lpt", "ne0:ne2000", "joy0:gameport", "sb0:sb16",
+    ]);
+    expect(conflictWarnings(m)).toEqual([]);
+    const word = (a: number): number => m.memRead8(a) | (m.memRead8(a + 1) << 8);
+    expect([word(0x400), word(0x402), word(0x404), word(0x408), word(0x40a)]).toEqual([0x3f8, 0x2f8, 0, 0x378, 0]);
+    // Something answers at each card's base; an empty slot floats high.
+    expect(m.inb(0x3fb)).not.toBe(0xff);
+    expect(m.inb(0x2e8 + 7)).toBe(0xff);
+    await m.close();
   });
 
   test("hostile input never escapes as anything but a MachineFileError", () => {
