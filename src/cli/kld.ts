@@ -9,47 +9,45 @@
  */
 import type { Command } from "commander";
 import { createProgram, runProgram } from "./program.js";
-import * as boot from "./kld/boot.js";
-import * as shutdown from "./kld/shutdown.js";
-import * as reboot from "./kld/reboot.js";
-import * as status from "./kld/status.js";
-import * as stat from "./kld/stat.js";
-import * as dmesg from "./kld/dmesg.js";
-import * as machine from "./kld/machine.js";
-import * as build from "./kld/build.js";
-import * as load from "./kld/load.js";
-import * as unload from "./kld/unload.js";
-import * as sym from "./kld/sym.js";
-import * as config from "./kld/config.js";
-import * as xref from "./kld/xref.js";
-import * as vm from "./kld/vm.js";
-import * as malloc from "./kld/malloc.js";
 
-/** The subcommands, in `kld --help` order.  Add yours with one line. */
-const SUBCOMMANDS: ReadonlyArray<{ register(program: Command): void }> = [
-  boot,
-  shutdown,
-  reboot,
-  status,
-  stat,
-  load,
-  unload,
-  sym,
-  config,
-  xref,
-  vm,
-  malloc,
-  dmesg,
-  machine,
-  build,
+export interface Subcommand {
+  register(program: Command): void;
+}
+
+/**
+ * The subcommands, in `kld --help` order: the name the module registers and
+ * how to load it.  Add yours with one line.  Only the module that argv names
+ * is loaded (so `kld stat` does not pay for `kld build`); help, version and
+ * unknown names load them all.
+ */
+export const SUBCOMMANDS: ReadonlyArray<readonly [name: string, load: () => Promise<Subcommand>]> = [
+  ["boot", () => import("./kld/boot.js")],
+  ["shutdown", () => import("./kld/shutdown.js")],
+  ["reboot", () => import("./kld/reboot.js")],
+  ["status", () => import("./kld/status.js")],
+  ["stat", () => import("./kld/stat.js")],
+  ["load", () => import("./kld/load.js")],
+  ["unload", () => import("./kld/unload.js")],
+  ["sym", () => import("./kld/sym.js")],
+  ["config", () => import("./kld/config.js")],
+  ["xref", () => import("./kld/xref.js")],
+  ["vm", () => import("./kld/vm.js")],
+  ["malloc", () => import("./kld/malloc.js")],
+  ["dmesg", () => import("./kld/dmesg.js")],
+  ["machine", () => import("./kld/machine.js")],
+  ["build", () => import("./kld/build.js")],
 ];
 
-export function buildKld(): Command {
+export async function buildKld(argv: readonly string[] = []): Promise<Command> {
   const program = createProgram("kld", "control the kldsim kernel and its kernel linker");
-  for (const sub of SUBCOMMANDS) sub.register(program);
+  const first = argv.find((a) => !a.startsWith("-"));
+  const only = first !== undefined && argv[0] === first ? SUBCOMMANDS.find(([name]) => name === first) : undefined;
+  const chosen = only ? [only] : SUBCOMMANDS;
+  const modules = await Promise.all(chosen.map(([, load]) => load()));
+  for (const m of modules) m.register(program);
   return program;
 }
 
-export function main(argv: readonly string[] = process.argv.slice(2)): Promise<never> {
-  return runProgram(buildKld(), argv);
+export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<never> {
+  return runProgram(await buildKld(argv), argv);
 }
