@@ -14,6 +14,21 @@
  * variadic function receives its fixed arguments and then ONE extra i32: the
  * address of a buffer where the caller stored each variadic argument at its
  * natural alignment (4 for int/pointer, 8 for long long and double).
+ * A va_list is that same address, so printf and vprintf share a signature.
+ * i32 arguments arrive as signed JS numbers: services turn addresses and
+ * sizes unsigned with `>>> 0`; i64 arguments arrive as BigInt.
+ *
+ * How a service fails (src/kern/services/):
+ *  - a bad address (outside kernel memory) throws WebAssembly.RuntimeError
+ *    "memory access out of bounds ...", the trap the module's own load or
+ *    store would have raised (kernel_memory.ts);
+ *  - a broken invariant (panic(9) called by C, a double free, M_WAITOK
+ *    malloc out of memory) prints "panic: MESSAGE" through console() and
+ *    throws KernelPanic (kern_shutdown.ts); the catcher must not print the
+ *    panic line again.
+ *
+ * Per-kernel state of the services (the malloc arena, the clock) is keyed
+ * by `memory`, so one KernelEnv per kernel is all they need.
  */
 
 export type WasmValType = "i32" | "i64" | "f32" | "f64";

@@ -41,6 +41,25 @@ const PRINTF_PROBE = `#include <sys/param.h>
 #include <sys/kernel.h>
 #include <sys/module.h>
 
+static void my_printf(const char *fmt, ...) __printflike(1, 2);
+
+/* The usual driver wrapper: a variadic function passing its va_list on. */
+static void
+my_printf(const char *fmt, ...)
+{
+	va_list ap;
+	char buf[32];
+
+	va_start(ap, fmt);
+	printf("my: ");
+	vprintf(fmt, ap);
+	va_end(ap);
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	printf("again: %s", buf);
+}
+
 static u_char mac[6] = { 0x00, 0xa0, 0xc9, 0x14, 0xc8, 0x29 };
 static const char *nullstr;
 
@@ -61,6 +80,7 @@ probe(void)
 	printf("kernel %b %6D %p\\n", 3, "\\20\\1UP\\2RUNNING", mac, ":", (void *)0x1234);
 	n = snprintf(buf, sizeof(buf), "%s-%d", "truncated output", 12345);
 	printf("snprintf %d [%s]\\n", n, buf);
+	my_printf("%s %lld %d\\n", "va", -7LL, 8);
 	uprintf("to the terminal %d\\n", 99);
 }
 
@@ -92,6 +112,8 @@ describe.skipIf(!CLANG)("services driven by C modules", () => {
         "strings [(null)] [ab] [    ab] [ab    ]",
         "kernel 3<UP,RUNNING> 00:a0:c9:14:c8:29 0x1234",
         "snprintf 22 [truncated outpu]",
+        "my: va -7 8",
+        "again: va -7 8",
         "",
       ].join("\n"),
     );
