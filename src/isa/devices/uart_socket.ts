@@ -12,7 +12,8 @@
  * any other existing file is refused.  No FreeBSD counterpart (the nmdm(4)
  * null-modem plays a similar role there).
  */
-import { lstatSync, unlinkSync } from "node:fs";
+import { lstatSync, statSync, unlinkSync } from "node:fs";
+import { dirname } from "node:path";
 import { createServer, type Server, type Socket } from "node:net";
 import { KernelError } from "../../kern/kernel_error.js";
 import type { UartHost } from "./ns16550.js";
@@ -21,6 +22,9 @@ export interface UartSocketSink {
   typeBytes(bytes: Uint8Array): void;
   setModemInputs(bits: number): void;
 }
+
+/** sun_path holds 104 bytes on FreeBSD, 108 on Linux; keep to the smaller, with its NUL. */
+export const SOCKET_PATH_MAX = 103;
 
 /** MSR bits 7, 5, 4: DCD, DSR, CTS. */
 const CARRIER = 0x80 | 0x20 | 0x10;
@@ -32,13 +36,24 @@ export class UartSocket implements UartHost {
 
   /**
    * Listen on `path`.
-   * @throws KernelError EEXIST if `path` exists and is not a socket.
+   * @throws KernelError ENAMETOOLONG if the path does not fit a socket address,
+   *   ENOENT if its directory does not exist, EEXIST if `path` exists and is not a socket.
    */
   constructor(
     readonly path: string,
     private readonly sink: UartSocketSink,
     log: (message: string) => void,
   ) {
+    if (Buffer.byteLength(path) > SOCKET_PATH_MAX) {
+      throw new KernelError("ENAMETOOLONG", path, `a socket path may have at most ${SOCKET_PATH_MAX} bytes`);
+    }
+    let dirOk = false;
+    try {
+      dirOk = statSync(dirname(path)).isDirectory();
+    } catch {
+      dirOk = false;
+    }
+    if (!dirOk) throw new KernelError("ENOENT", path, "the socket's directory does not exist");
     let stale = false;
     try {
       stale = lstatSync(path).isSocket();
@@ -73,6 +88,7 @@ export class UartSocket implements UartHost {
     this.clients.clear();
     return new Promise((resolve) => {
       this.server.close(() => {
+        // libuv removes the socket file itself on close; this covers the other cases.
         try {
           unlinkSync(this.path);
         } catch {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -187,6 +187,34 @@ describe("ns16550: host socket", () => {
       expect(ctx.inb(0x3fe) & 0xb0).toBe(0);
     } finally {
       await dev.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses a socket in a missing directory (ENOENT) or with a path too long for sun_path (ENAMETOOLONG)", () => {
+    const make = (socket: string) => () => new Ns16550("com1", { port: 0x3f8, irq: 4, uart: "16550a", socket }, new FakeContext());
+    expect(make("/nonexistent-dir/com1")).toThrow(/directory does not exist/);
+    expect(make(join(tmpdir(), "x".repeat(120)))).toThrow(/at most 103 bytes/);
+  });
+
+  it("replaces a stale socket left by a crashed run", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kldsim-uart-"));
+    const path = join(dir, "com1.sock");
+    try {
+      const first = new Ns16550("com1", { port: 0x3f8, irq: 4, uart: "16550a", socket: path }, new FakeContext());
+      await first.hostSocket()!.listening();
+      // Simulate a crash: the socket file stays behind while a new machine starts.
+      const second = new Ns16550("com1", { port: 0x3f8, irq: 4, uart: "16550a", socket: path }, new FakeContext());
+      await second.hostSocket()!.listening();
+      const client = connect(path);
+      await new Promise<void>((r) => client.once("connect", () => r()));
+      await new Promise((r) => setTimeout(r, 20));
+      expect((second.snapshot()["MSR"] as number) & 0x80).toBe(0x80); // the new card got the client
+      client.destroy();
+      await second.close();
+      await first.close();
+      expect(existsSync(path)).toBe(false);
+    } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
