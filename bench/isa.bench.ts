@@ -112,7 +112,7 @@ export async function measure(iterations = 5_000_000, trials = 5): Promise<{ rea
     const bytes = portLoopModule(c.inPort, 0x80);
     const empty = await instantiate(bytes, emptyIn, emptyOut);
     const m = new Machine(bareDescription());
-    const io = m.ports.byteFunctions();
+    const io = m.ioFunctions();
     const real = await instantiate(bytes, io.inb, io.outb);
     // Warm up both so that the JIT has settled before timing.
     empty(iterations / 5);

@@ -250,6 +250,29 @@ export class Machine {
     this.ports.outl(port, value);
   }
 
+  /**
+   * The six port-I/O functions as free functions, for WebAssembly imports
+   * (the kernel's inb/outb/... host functions).  inb/outb take the
+   * allocation-free fast path of PortSpace.byteFunctions().
+   */
+  ioFunctions(): {
+    readonly inb: (port: number) => number;
+    readonly outb: (port: number, value: number) => void;
+    readonly inw: (port: number) => number;
+    readonly outw: (port: number, value: number) => void;
+    readonly inl: (port: number) => number;
+    readonly outl: (port: number, value: number) => void;
+  } {
+    const ports = this.ports;
+    return {
+      ...ports.byteFunctions(),
+      inw: (p) => ports.inw(p),
+      outw: (p, v) => ports.outw(p, v),
+      inl: (p) => ports.inl(p),
+      outl: (p, v) => ports.outl(p, v),
+    };
+  }
+
   // ---- memory ----
 
   /** Physical byte read: RAM, an ISA card window, or 0xFF for nothing. */
