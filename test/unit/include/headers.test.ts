@@ -153,6 +153,25 @@ SYSUNINIT(qt_teardown, SI_SUB_DRIVERS, SI_ORDER_FIRST, teardown, NULL);
     expect(mentions(r.object, "malloc_init")).toBe(true);
   });
 
+  it.each([
+    ["before", "#include <stddef.h>\n#include <stdint.h>\n#include <stdbool.h>\n#include <stdarg.h>\n#include <sys/param.h>\n#include <sys/systm.h>\n#include <machine/stdarg.h>\n"],
+    ["after", "#include <sys/param.h>\n#include <sys/systm.h>\n#include <stddef.h>\n#include <stdint.h>\n#include <stdbool.h>\n#include <stdarg.h>\n"],
+  ])("coexists with the compiler's own headers included %s ours", (_when, includes) => {
+    for (const std of ["-std=c99", "-std=gnu17"]) {
+      const r = compile(`${includes}
+size_t f(int n, ...) {
+	va_list ap;
+	bool b = true;
+	va_start(ap, n);
+	n += va_arg(ap, int);
+	va_end(ap);
+	return offsetof(struct { int a; int c; }, c) + b + (n < INT32_MAX) + (SIZE_MAX > 0);
+}
+`, [std]);
+      expect(r.diagnostics).toBe("");
+    }
+  });
+
   it("K&R-era sources using __P() still compile", () => {
     const r = compile(`#include <sys/param.h>
 #include <sys/systm.h>

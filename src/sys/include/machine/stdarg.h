@@ -14,10 +14,21 @@
 typedef	__va_list	va_list;
 #endif
 
-#define	va_start(ap, last)	__builtin_va_start((ap), (last))
-#define	va_arg(ap, type)	__builtin_va_arg((ap), type)
-#define	va_copy(dest, src)	__builtin_va_copy((dest), (src))
-#define	__va_copy(dest, src)	__builtin_va_copy((dest), (src))
+/* The compiler's <stdarg.h> may have defined these already: same builtins. */
+#ifndef va_start
+#define	va_start(ap, last)	__builtin_va_start(ap, last)
+#endif
+#ifndef va_arg
+#define	va_arg(ap, type)	__builtin_va_arg(ap, type)
+#endif
+#ifndef va_copy
+#define	va_copy(dest, src)	__builtin_va_copy(dest, src)
+#endif
+#ifndef __va_copy
+#define	__va_copy(dest, src)	__builtin_va_copy(dest, src)
+#endif
+#ifndef va_end
 #define	va_end(ap)		__builtin_va_end(ap)
+#endif
 
 #endif /* !_MACHINE_STDARG_H_ */

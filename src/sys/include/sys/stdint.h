@@ -7,6 +7,12 @@
 
 #include <sys/types.h>
 
+/*
+ * The limits may already come from the compiler's own <stdint.h> (a module
+ * may include both); the values are the same, so keep theirs.
+ */
+#if !defined(__CLANG_STDINT_H) && !defined(_STDINT_H)
+
 #define	INT8_MIN	(-0x7f - 1)
 #define	INT16_MIN	(-0x7fff - 1)
 #define	INT32_MIN	(-0x7fffffff - 1)
@@ -39,5 +45,7 @@
 #define	UINT64_C(c)	(c ## ULL)
 #define	INTMAX_C(c)	INT64_C(c)
 #define	UINTMAX_C(c)	UINT64_C(c)
+
+#endif /* !__CLANG_STDINT_H && !_STDINT_H */
 
 #endif /* !_SYS_STDINT_H_ */
