@@ -1,0 +1,34 @@
+// Issue 3 §7: a module that loops forever in MOD_LOAD.  The daemon's
+// watchdog ends the kernel; the panic names the module function that was
+// running (the linker publishes it in the shared current-call word), every
+// request is refused until `kld reboot`, which brings back a clean kernel.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildModule, CLANG, NO_CLANG_REASON, skeleton } from "../../unit/kern/kernel_fixture.js";
+import { startDaemon, type Daemon } from "./kld_daemon.js";
+
+let d: Daemon;
+beforeAll(async () => {
+  d = await startDaemon("kldwd", ["-w", "1500"]);
+});
+afterAll(async () => {
+  await d.stop();
+});
+
+describe.skipIf(!CLANG)(`watchdog (${CLANG ? "clang" : NO_CLANG_REASON})`, () => {
+  it("names the looping module function, then recovers with kld reboot", async () => {
+    const p = buildModule(d.dir, "spinner", skeleton("spinner", {
+      body: "static volatile int spin_forever = 1;",
+      onLoad: "while (spin_forever) continue;",
+    }));
+    const r = await d.kld("load", p);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain("panic: watchdog timeout in spinner.ko:spinner_loader(MOD_LOAD)");
+    const st = await d.kld("stat");
+    expect(st.code).toBe(69);
+    expect(st.stderr).toContain("watchdog timeout in spinner.ko:spinner_loader(MOD_LOAD)");
+    expect((await d.kld("reboot")).code).toBe(0);
+    const after = await d.kld("stat");
+    expect(after.code).toBe(0);
+    expect(after.stdout).toMatch(/^Id Refs Address +Size Name\n 1 +1 +0x1000 +[0-9a-f]+ kernel\n$/);
+  });
+});
