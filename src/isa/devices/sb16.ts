@@ -16,10 +16,11 @@
  * RESET_READY_NS later (FreeBSD polls base+0xE for it).  Command E1h answers
  * the version bytes, major first.  Playback commands 14h (single cycle),
  * 1Ch/90h/91h and the SB16 C0h family read the sample bytes from the 8-bit
- * DMA channel through the machine's 8237 at the programmed rate on virtual
- * time, and raise the IRQ at the end of the block (mixer 0x82 bit 0) until
- * base+0xE is read.  Recording and 16-bit transfers (B0h family) are accepted
- * and ignored: XXX not modelled.
+ * DMA channel, the B0h family words from the 16-bit channel, through the
+ * machine's 8237 at the programmed rate on virtual time; each raises its IRQ
+ * at the end of the block (mixer 0x82 bit 0 for 8-bit, bit 1 for 16-bit)
+ * until base+0xE (8-bit) or base+0xF (16-bit) is read.  Recording commands
+ * are accepted and ignored: XXX not modelled (no host audio input).
  *
  * Created through the card registry (type "sb16").  Sources: Creative "Sound
  * Blaster Series Hardware Programming Guide"; driver side FreeBSD
@@ -119,12 +120,16 @@ function argCount(cmd: number): number {
   }
 }
 
+/** One DMA playback, counted in 8237 units (bytes on the 8-bit channel, words on the 16-bit one). */
 interface Transfer {
+  readonly wide: boolean;
   remaining: number;
   readonly block: number;
   auto: boolean;
   paused: boolean;
-  readonly bytesPerFrame: number;
+  /** Units per sample frame: 2 for stereo. */
+  readonly unitsPerFrame: number;
+  event: number;
 }
 
 export class Sb16 implements IsaDevice {
@@ -133,6 +138,7 @@ export class Sb16 implements IsaDevice {
   private readonly version: readonly [number, number];
   private line: IrqLine | null = null;
   private dma8: DmaChannel | null = null;
+  private dma16: DmaChannel | null = null;
 
   // DSP.
   private resetArmed = false;
@@ -147,8 +153,8 @@ export class Sb16 implements IsaDevice {
   private rateHz = 11025;
   private timeConstant = 0;
   private blockSize = 0x7ff;
-  private transfer: Transfer | null = null;
-  private dmaEvent = 0;
+  /** Playback in progress on the 8-bit [0] and the 16-bit [1] channel. */
+  private readonly transfers: [Transfer | null, Transfer | null] = [null, null];
   private irq8 = false;
   private irq16 = false;
   private readonly playedBytes: number[] = [];
@@ -209,15 +215,19 @@ export class Sb16 implements IsaDevice {
       rateHz: this.rateHz,
       timeConstant: this.timeConstant,
       blockSize: this.blockSize,
-      dmaRemaining: this.transfer?.remaining ?? 0,
-      dmaAuto: this.transfer?.auto ?? false,
-      dmaPaused: this.transfer?.paused ?? false,
+      dma8Remaining: this.transfers[0]?.remaining ?? 0,
+      dma8Auto: this.transfers[0]?.auto ?? false,
+      dma8Paused: this.transfers[0]?.paused ?? false,
+      dma16Remaining: this.transfers[1]?.remaining ?? 0,
+      dma16Auto: this.transfers[1]?.auto ?? false,
+      dma16Paused: this.transfers[1]?.paused ?? false,
       mixerIndex: this.mixIndex,
       IRQ_NR: this.mixer[IRQ_NR]!,
       DMA_NR: this.mixer[DMA_NR]!,
       IRQ_STAT: this.irqStat(),
       irq: this.line?.irq ?? -1,
       drq: this.dma8?.channel ?? -1,
+      hdrq: this.dma16?.channel ?? -1,
       irqLevel: this.irqLevel,
     };
   }
@@ -298,8 +308,11 @@ export class Sb16 implements IsaDevice {
   // ---- DSP ----
 
   private dspReset(): void {
-    this.ctx.clock.cancel(this.dmaEvent);
-    this.transfer = null;
+    for (const w of [0, 1] as const) {
+      const t = this.transfers[w];
+      if (t) this.ctx.clock.cancel(t.event);
+      this.transfers[w] = null;
+    }
     this.cmd = null;
     this.args = [];
     this.speaker = false;
@@ -336,20 +349,24 @@ export class Sb16 implements IsaDevice {
     const a2 = a[2] ?? 0;
     if (cmd >= 0xc0 && cmd <= 0xcf) {
       // SB16 8-bit transfer: cmd bit 3 = input, bit 2 = auto-init; mode bit 5 = stereo.
-      if (!(cmd & 0x08)) this.startTransfer(a1 + (a2 << 8) + 1, (cmd & 0x04) !== 0, a0 & 0x20 ? 2 : 1);
+      if (!(cmd & 0x08)) this.startTransfer(false, a1 + (a2 << 8) + 1, (cmd & 0x04) !== 0, a0 & 0x20 ? 2 : 1);
       return;
     }
-    if (cmd >= 0xb0 && cmd <= 0xbf) return; // 16-bit transfers: XXX not modelled
+    if (cmd >= 0xb0 && cmd <= 0xbf) {
+      // SB16 16-bit transfer, same layout; the length counts words.
+      if (!(cmd & 0x08)) this.startTransfer(true, a1 + (a2 << 8) + 1, (cmd & 0x04) !== 0, a0 & 0x20 ? 2 : 1);
+      return;
+    }
     switch (cmd) {
       case DSP_CMD_DMA8_SINGLE:
-        this.startTransfer(a0 + (a1 << 8) + 1, false, 1);
+        this.startTransfer(false, a0 + (a1 << 8) + 1, false, 1);
         break;
       case DSP_CMD_DMA8_AUTO:
       case DSP_CMD_HS_AUTO:
-        this.startTransfer(this.blockSize + 1, true, 1);
+        this.startTransfer(false, this.blockSize + 1, true, 1);
         break;
       case DSP_CMD_HS_SINGLE:
-        this.startTransfer(this.blockSize + 1, false, 1);
+        this.startTransfer(false, this.blockSize + 1, false, 1);
         break;
       case DSP_CMD_TCONST:
         this.timeConstant = a0;
@@ -363,20 +380,27 @@ export class Sb16 implements IsaDevice {
         this.blockSize = a0 | (a1 << 8);
         break;
       case DSP_CMD_PAUSE8:
-      case DSP_CMD_PAUSE16:
-        if (this.transfer) this.transfer.paused = true;
+      case DSP_CMD_PAUSE16: {
+        const t = this.transfers[cmd === DSP_CMD_PAUSE16 ? 1 : 0];
+        if (t) t.paused = true;
         break;
+      }
       case DSP_CMD_CONT8:
-      case DSP_CMD_CONT16:
-        if (this.transfer?.paused) {
-          this.transfer.paused = false;
-          this.pump();
+      case DSP_CMD_CONT16: {
+        const t = this.transfers[cmd === DSP_CMD_CONT16 ? 1 : 0];
+        if (t?.paused) {
+          t.paused = false;
+          this.ctx.clock.cancel(t.event);
+          this.pump(t);
         }
         break;
+      }
       case DSP_CMD_EXIT_AUTO8:
-      case DSP_CMD_EXIT_AUTO16:
-        if (this.transfer) this.transfer.auto = false;
+      case DSP_CMD_EXIT_AUTO16: {
+        const t = this.transfers[cmd === DSP_CMD_EXIT_AUTO16 ? 1 : 0];
+        if (t) t.auto = false;
         break;
+      }
       case DSP_CMD_SPKON:
         this.speaker = true;
         break;
@@ -416,39 +440,43 @@ export class Sb16 implements IsaDevice {
 
   // ---- DMA playback ----
 
-  private startTransfer(length: number, auto: boolean, bytesPerFrame: number): void {
-    this.ctx.clock.cancel(this.dmaEvent);
-    this.transfer = { remaining: length, block: length, auto, paused: false, bytesPerFrame };
-    this.pump();
+  private startTransfer(wide: boolean, units: number, auto: boolean, unitsPerFrame: number): void {
+    const old = this.transfers[wide ? 1 : 0];
+    if (old) this.ctx.clock.cancel(old.event);
+    const t: Transfer = { wide, remaining: units, block: units, auto, paused: false, unitsPerFrame, event: 0 };
+    this.transfers[wide ? 1 : 0] = t;
+    this.pump(t);
   }
 
   /** Fetch the next chunk from the 8237 and schedule the moment it has been played. */
-  private pump(): void {
-    const t = this.transfer;
-    if (!t || t.paused) return;
-    const nsPerByte = 1e9 / (this.rateHz * t.bytesPerFrame);
-    const want = Math.min(DMA_CHUNK, t.remaining);
-    const data = this.dma8 && this.dma8.active() ? this.dma8.readFromMemory(want) : new Uint8Array(0);
-    const n = Math.min(data.length, t.remaining);
-    for (let i = 0; i < n; i++) {
+  private pump(t: Transfer): void {
+    if (this.transfers[t.wide ? 1 : 0] !== t || t.paused) return;
+    const bytesPerUnit = t.wide ? 2 : 1;
+    const nsPerUnit = 1e9 / (this.rateHz * t.unitsPerFrame);
+    const want = Math.min(DMA_CHUNK / bytesPerUnit, t.remaining);
+    const ch = t.wide ? this.dma16 : this.dma8;
+    const data = ch && ch.active() ? ch.readFromMemory(want) : new Uint8Array(0);
+    const n = Math.min(Math.floor(data.length / bytesPerUnit), t.remaining);
+    for (let i = 0; i < n * bytesPerUnit; i++) {
       if (this.playedBytes.length >= PLAYED_LIMIT) this.playedBytes.shift();
       this.playedBytes.push(data[i]!);
     }
     t.remaining -= n;
     // With the channel masked or exhausted, DREQ stays up: try again one chunk later.
-    const wait = Math.max(1, Math.round((n > 0 ? n : DMA_CHUNK) * nsPerByte));
-    this.dmaEvent = this.ctx.clock.schedule(this.ctx.clock.now() + wait, () => {
-      if (this.transfer !== t) return;
+    const wait = Math.max(1, Math.round((n > 0 ? n : want) * nsPerUnit));
+    t.event = this.ctx.clock.schedule(this.ctx.clock.now() + wait, () => {
+      if (this.transfers[t.wide ? 1 : 0] !== t || t.paused) return;
       if (t.remaining === 0) {
-        this.irq8 = true;
+        if (t.wide) this.irq16 = true;
+        else this.irq8 = true;
         this.updateIrq();
         if (!t.auto) {
-          this.transfer = null;
+          this.transfers[t.wide ? 1 : 0] = null;
           return;
         }
         t.remaining = t.block;
       }
-      this.pump();
+      this.pump(t);
     });
   }
 
@@ -496,17 +524,18 @@ export class Sb16 implements IsaDevice {
     this.updateIrq();
   }
 
-  /** Mixer 0x81: bits 0, 1, 3 choose the 8-bit channel (lowest wins). */
+  /** Mixer 0x81: bits 0, 1, 3 choose the 8-bit channel, bits 5, 6, 7 the 16-bit one (lowest wins). */
   private setDmaSelect(bits: number): void {
     this.mixer[DMA_NR] = bits;
-    const ch = [0, 1, 3].find((c) => bits & (1 << c));
-    if (ch === this.dma8?.channel) return;
-    this.dma8 = ch === undefined ? null : this.ctx.dma(ch);
+    const ch8 = [0, 1, 3].find((c) => bits & (1 << c));
+    if (ch8 !== this.dma8?.channel) this.dma8 = ch8 === undefined ? null : this.ctx.dma(ch8);
+    const ch16 = [5, 6, 7].find((c) => bits & (1 << c));
+    if (ch16 !== this.dma16?.channel) this.dma16 = ch16 === undefined ? null : this.ctx.dma(ch16);
   }
 }
 
 registerCardType("sb16", {
-  description: "Creative Sound Blaster 16 (DSP 4.xx, CT1745 mixer, 8-bit DMA playback)",
+  description: "Creative Sound Blaster 16 (DSP 4.xx, CT1745 mixer, 8- and 16-bit DMA playback)",
   options: {
     port: { kind: "port", default: 0x220, description: "I/O base (16 ports): 0x220, 0x240, 0x260 or 0x280" },
     irq: { kind: "irq", default: 5, description: "ISA IRQ: 2 (as 9), 5, 7 or 10" },

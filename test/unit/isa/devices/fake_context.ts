@@ -94,9 +94,10 @@ export class FakeDma implements DmaChannel {
   active(): boolean {
     return !this.masked && this.pos < this.memory.length;
   }
+  /** `n` units: bytes on channels 0–3, words (two bytes) on 4–7, as on the 8237 pair. */
   readFromMemory(n: number): Uint8Array {
     if (this.masked) return new Uint8Array(0);
-    const out = this.memory.slice(this.pos, this.pos + n);
+    const out = this.memory.slice(this.pos, this.pos + n * (this.channel >= 4 ? 2 : 1));
     this.pos += out.length;
     return out;
   }

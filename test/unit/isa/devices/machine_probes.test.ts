@@ -145,6 +145,39 @@ describe("cards on a real machine: interrupts, DMA and the wire", () => {
     expect(sb.played()).toEqual(samples);
   });
 
+  it("SB16 16-bit auto-init playback through DMA2 channel 5 interrupts once per block until D9h", () => {
+    const m = track(loadMachineFile(PC97));
+    icuInit(m);
+    const addr = 0x20000; // word channel: address in words, page bits 23-17
+    for (let i = 0; i < 256; i++) m.memWrite8(addr + i, i);
+    m.outb(0xd4, 0x04 | 1); // mask channel 5
+    m.outb(0xd6, 0x58 | 1); // single, auto-init, memory → device
+    m.outb(0xd8, 0);
+    m.outb(0xc4, (addr >> 1) & 0xff);
+    m.outb(0xc4, (addr >> 9) & 0xff);
+    m.outb(0x8b, addr >> 16);
+    m.outb(0xc6, 127);
+    m.outb(0xc6, 0);
+    m.outb(0xd4, 1); // unmask
+    const b = bus(m);
+    expect(sbcProbe(b, 0x220).found).toBe(true);
+    for (const v of [0x41, 0x1f, 0x40, 0xb4, 0x10, 127, 0]) b.outb(0x22c, v); // 8000 Hz, 128 words per block
+    for (let block = 0; block < 3; block++) {
+      m.delay(16_100);
+      expect(irr(m) & (1 << 5)).toBe(1 << 5);
+      m.inb(0x22f);
+      expect(irr(m) & (1 << 5)).toBe(0);
+    }
+    b.outb(0x22c, 0xd9);
+    m.delay(16_100);
+    expect(irr(m) & (1 << 5)).toBe(1 << 5); // the block in progress still ends with an interrupt
+    m.inb(0x22f);
+    m.delay(50_000);
+    expect(irr(m) & (1 << 5)).toBe(0);
+    const sb = m.device("sb0") as unknown as { played(): Uint8Array };
+    expect(sb.played().subarray(0, 256)).toEqual(Uint8Array.from({ length: 256 }, (_, i) => i));
+  });
+
   it("a frame from one NE2000 reaches the other on the machine's hub and both pcap files; other machines hear nothing", async () => {
     const dir = mkdtempSync(join(tmpdir(), "kldsim-hub-"));
     try {

@@ -174,6 +174,52 @@ describe("sb16: DSP commands", () => {
     expect(ctx.irq(5).edges).toBe(4);
   });
 
+  it("16-bit playback (B0h family) reads words from the 16-bit channel and raises the 16-bit IRQ, acked at base+0xF", () => {
+    const { ctx, dev } = sb();
+    sbcProbe(ctx, 0x220);
+    const samples = Uint8Array.from({ length: 400 }, (_, i) => (i * 3) & 0xff);
+    ctx.dma(5).program(samples);
+    dspWrite(ctx, 0x41);
+    dspWrite(ctx, 20000 >> 8);
+    dspWrite(ctx, 20000 & 0xff);
+    dspWrite(ctx, 0xb0); // 16-bit output, single cycle
+    dspWrite(ctx, 0x10); // signed mono
+    dspWrite(ctx, 199); // 200 words = 10 ms at 20 kHz
+    dspWrite(ctx, 0);
+    ctx.delay(5_000);
+    expect(ctx.irq(5).level).toBe(false);
+    ctx.delay(6_000);
+    expect(ctx.irq(5).level).toBe(true);
+    ctx.outb(0x224, 0x82);
+    expect(ctx.inb(0x225) & 3).toBe(2);
+    expect(dev.played()).toEqual(samples);
+    ctx.inb(0x22e); // the 8-bit acknowledge does not clear it
+    expect(ctx.irq(5).level).toBe(true);
+    ctx.inb(0x22f);
+    expect(ctx.irq(5).level).toBe(false);
+  });
+
+  it("pause (D0h) holds a transfer and continue (D4h) resumes it", () => {
+    const { ctx, dev } = sb();
+    sbcProbe(ctx, 0x220);
+    ctx.dma(1).program(new Uint8Array(1000).fill(1));
+    dspWrite(ctx, 0x40);
+    dspWrite(ctx, 256 - 100);
+    dspWrite(ctx, 0x14);
+    dspWrite(ctx, 999 & 0xff);
+    dspWrite(ctx, 999 >> 8);
+    ctx.delay(20_000);
+    dspWrite(ctx, 0xd0);
+    const held = dev.played().length;
+    ctx.delay(200_000);
+    expect(dev.played().length).toBeLessThanOrEqual(held + 64);
+    expect(ctx.irq(5).level).toBe(false);
+    dspWrite(ctx, 0xd4);
+    ctx.delay(100_000);
+    expect(dev.played().length).toBe(1000);
+    expect(ctx.irq(5).level).toBe(true);
+  });
+
   it("registry: options validate, and IRQ/DMA a real SB16 cannot use are refused", () => {
     const spec = cardType("sb16")!;
     const ok = validateCardOptions(spec, {});
