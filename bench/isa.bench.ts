@@ -46,7 +46,7 @@ function name(s: string): number[] {
 }
 
 /** (module (import "env" "inb") (import "env" "outb") (func (export "run") (param n) (result i32) ...)) */
-export function portLoopModule(inPort: number, outPort: number): Uint8Array {
+export function portLoopModule(inPort: number, outPort: number): Uint8Array<ArrayBuffer> {
   const I32 = 0x7f;
   const types = section(1, [2, 0x60, 1, I32, 1, I32, 0x60, 2, I32, I32, 0]);
   const imports = section(2, [2, ...name("env"), ...name("inb"), 0, 0, ...name("env"), ...name("outb"), 0, 1]);
@@ -73,7 +73,7 @@ export function portLoopModule(inPort: number, outPort: number): Uint8Array {
 
 type RunFn = (n: number) => number;
 
-function instantiate(bytes: Uint8Array, inb: (p: number) => number, outb: (p: number, v: number) => void): RunFn {
+function instantiate(bytes: Uint8Array<ArrayBuffer>, inb: (p: number) => number, outb: (p: number, v: number) => void): RunFn {
   const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { inb, outb } });
   return instance.exports["run"] as RunFn;
 }
