@@ -152,6 +152,8 @@ function relocTarget(type: number): { kind?: WasmSymbol["kind"]; refuse?: string
   }
 }
 
+const RELOC_TARGETS = Array.from({ length: RELOC_TYPE_NAMES.length }, (_, t) => relocTarget(t));
+
 /** True if the bytes start with the wasm magic: this linker class's format. */
 export function isWasmObject(bytes: Uint8Array): boolean {
   return bytes.length >= 4 && WASM_MAGIC.every((b, i) => bytes[i] === b);
@@ -708,7 +710,7 @@ function parse(bytes: Uint8Array, filename: string): WasmObject {
       const offset = r.u32("relocation offset");
       const index = r.u32("relocation index");
       const addend = hasAddend(type) ? r.s32("relocation addend") : 0;
-      const tgt = relocTarget(type);
+      const tgt = RELOC_TARGETS[type] ?? relocTarget(type);
       if (tgt.refuse) fail(`relocation ${i} in ${targetName}: ${tgt.refuse}`);
       const width = relocWidth(type);
       if (offset + width > payload) fail(`relocation ${i} in ${targetName} points past the end of the section`);
@@ -803,36 +805,41 @@ function readSymbol(r: WasmReader, i: number): WasmSymbol {
   const kindCode = r.u8("symbol kind");
   const flags = r.u32("symbol flags");
   const undef = (flags & SymFlag.UNDEFINED) !== 0;
-  const binding = flags & SymFlag.BINDING_LOCAL ? "local" : flags & SymFlag.BINDING_WEAK ? "weak" : "global";
   if ((flags & SymFlag.BINDING_LOCAL) && (flags & SymFlag.BINDING_WEAK)) fail(`symbol ${i} is both local and weak`);
-  const base = { index: i, flags, binding, undefined: undef } as const;
+  const binding = flags & SymFlag.BINDING_LOCAL ? "local" : flags & SymFlag.BINDING_WEAK ? "weak" : "global";
   switch (kindCode) {
     case SymbolKindCode.FUNCTION:
     case SymbolKindCode.GLOBAL:
     case SymbolKindCode.EVENT:
     case SymbolKindCode.TABLE: {
-      const kind = (["func", "data", "global", "section", "event", "table"] as const)[kindCode] as "func" | "global" | "event" | "table";
+      const kind = INDEXED_KINDS[kindCode]!;
       const elementIndex = r.u32("symbol index");
       const hasName = !undef || (flags & SymFlag.EXPLICIT_NAME) !== 0;
       const name = hasName ? r.name("symbol name") : "";
       if (hasName && name === "") fail(`symbol ${i} has an empty name`);
-      return { ...base, kind, elementIndex, name };
+      return { index: i, flags, binding, undefined: undef, kind, elementIndex, name };
     }
     case SymbolKindCode.DATA: {
       const name = r.name("symbol name");
       if (name === "") fail(`symbol ${i} has an empty name`);
-      if (undef) return { ...base, kind: "data", name, segment: -1, offset: 0, size: 0 };
+      if (undef) return { index: i, flags, binding, undefined: undef, kind: "data", name, segment: -1, offset: 0, size: 0 };
       const segment = r.u32("symbol segment");
       const offset = r.u32("symbol offset");
       const size = r.u32("symbol size");
-      if (flags & SymFlag.ABSOLUTE) return { ...base, kind: "data", name, segment: -1, offset, size };
-      return { ...base, kind: "data", name, segment, offset, size };
+      return {
+        index: i, flags, binding, undefined: undef, kind: "data", name,
+        segment: flags & SymFlag.ABSOLUTE ? -1 : segment, offset, size,
+      };
     }
     case SymbolKindCode.SECTION: {
       const section = r.u32("symbol section");
-      return { ...base, kind: "section", name: "", section };
+      return { index: i, flags, binding, undefined: undef, kind: "section", name: "", section };
     }
     default:
       fail(`symbol ${i} has unknown kind ${kindCode}`);
   }
 }
+
+const INDEXED_KINDS: readonly ("func" | "global" | "event" | "table" | undefined)[] = [
+  "func", undefined, "global", undefined, "event", "table",
+];

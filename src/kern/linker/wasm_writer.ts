@@ -80,8 +80,18 @@ export class WasmWriter {
   }
 
   name(s: string): this {
-    const b = utf8.encode(s);
-    return this.u32(b.length).bytes(b);
+    // ASCII (nearly every C symbol) is written without TextEncoder.
+    const n = s.length;
+    let ascii = n < 128;
+    for (let i = 0; ascii && i < n; i++) if (s.charCodeAt(i) >= 0x80) ascii = false;
+    if (!ascii) {
+      const b = utf8.encode(s);
+      return this.u32(b.length).bytes(b);
+    }
+    this.reserve(n + 1);
+    this.buf[this.len++] = n;
+    for (let i = 0; i < n; i++) this.buf[this.len++] = s.charCodeAt(i);
+    return this;
   }
 
   /** Append a section: id, payload size, payload. */
