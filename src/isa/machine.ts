@@ -138,7 +138,14 @@ export class Machine {
         if (this.cardNames.has(card.name)) {
           throw new KernelError("EEXIST", card.where ?? card.name, `duplicate card name "${card.name}"`);
         }
-        this.addDevice(card.name, card.type, card.options);
+        try {
+          this.addDevice(card.name, card.type, card.options);
+        } catch (e) {
+          // Name the card and where it was described; keep the card's errno.
+          if (!(e instanceof KernelError)) throw e;
+          const why = e.detail ?? e.info.text;
+          throw new KernelError(e.info.name, card.where ?? card.name, `${card.name}: ${why}`);
+        }
       }
     } catch (e) {
       this.unwind();

@@ -303,7 +303,20 @@ function firstLine(s: string): string {
  *   (its subject is the card's file:line).
  */
 export function machineFromYaml(text: string, file = "<string>"): Machine {
-  return new Machine(parseMachineYaml(text, file));
+  const description = parseMachineYaml(text, file);
+  try {
+    return new Machine(description);
+  } catch (e) {
+    // A card that refused its options (e.g. an SB16 on IRQ 4): report it like a file problem.
+    const m = e instanceof KernelError ? /^(.*):(\d+)$/.exec(e.subject ?? "") : null;
+    if (e instanceof KernelError && m && m[1] === file) {
+      const index = description.cards.findIndex((c) => c.where === e.subject);
+      throw new MachineFileError(e.info.name, [
+        { file, line: Number(m[2]), key: index >= 0 ? `cards[${index}]` : "", message: e.detail ?? e.info.text },
+      ]);
+    }
+    throw e;
+  }
 }
 
 /**

@@ -108,6 +108,16 @@ describe("machine YAML loader", () => {
     }
   });
 
+  test("a card refusing its options at build time is reported at its line", () => {
+    try {
+      machineFromYaml("cards:\n  - name: sb0\n    type: sb16\n    irq: 4\n", "s.yaml");
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(MachineFileError);
+      expect((e as MachineFileError).lines()[0]).toMatch(/^s\.yaml:2: cards\[0\]: sb0: irq 4: /);
+    }
+  });
+
   test("overlapping cards load (ISA contention) and are reported", () => {
     const m = machineFromYaml(
       "cards:\n  - {name: a, type: testlatch, port: 0x300, irq: 5}\n  - {name: b, type: testlatch, port: 0x304, irq: 5}\n",
