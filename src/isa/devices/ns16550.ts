@@ -178,7 +178,8 @@ export class Ns16550 implements IsaDevice {
 
   /**
    * Run-time operations: `type TEXT` (C escapes allowed), `transmitted`
-   * (one line, escaped), `modem BITS` (MSR bits 7–4 driven by the host).
+   * (one line, escaped), `break` (the host holds the line in break for a
+   * character time), `modem BITS` (MSR bits 7–4 driven by the host).
    * @throws KernelError EINVAL for bad arguments, EOPNOTSUPP for other ops.
    */
   control(op: string, args: readonly string[]): readonly string[] {
@@ -188,6 +189,9 @@ export class Ns16550 implements IsaDevice {
         return [];
       case "transmitted":
         return [formatEscapedBytes(this.transmitted())];
+      case "break":
+        this.sendBreak();
+        return [];
       case "modem": {
         const v = Number(args[0]);
         if (args.length !== 1 || !Number.isInteger(v) || v < 0 || v > 0xff) {
@@ -197,7 +201,7 @@ export class Ns16550 implements IsaDevice {
         return [];
       }
       default:
-        throw new KernelError("EOPNOTSUPP", this.name, `unknown operation "${op}" (ns16550: type, transmitted, modem)`);
+        throw new KernelError("EOPNOTSUPP", this.name, `unknown operation "${op}" (ns16550: type, transmitted, break, modem)`);
     }
   }
 
@@ -240,6 +244,13 @@ export class Ns16550 implements IsaDevice {
       this.typed.push(b & 0xff);
     }
     this.pumpTyped();
+  }
+
+  /** Host → line: a break condition one character time from now (LSR.BI with a NUL character). */
+  sendBreak(): void {
+    this.ctx.clock.schedule(this.ctx.clock.now() + this.charTimeNs(), () => {
+      if (!(this.mcr & MCR_LOOPBACK)) this.receive(0, LSR_BI);
+    });
   }
 
   /** Bytes the guest has transmitted on the line (not in loopback), oldest first. */
@@ -393,9 +404,17 @@ export class Ns16550 implements IsaDevice {
       case com_iir:
         this.writeFcr(v);
         break;
-      case com_lcr:
+      case com_lcr: {
+        const old = this.lcr;
         this.lcr = v;
+        // Loopback: a break the guest sends arrives at its own receiver a character time later.
+        if (v & CFCR_SBREAK && !(old & CFCR_SBREAK) && this.mcr & MCR_LOOPBACK) {
+          this.ctx.clock.schedule(this.ctx.clock.now() + this.charTimeNs(), () => {
+            if (this.lcr & CFCR_SBREAK && this.mcr & MCR_LOOPBACK) this.receive(0, LSR_BI);
+          });
+        }
         break;
+      }
       case com_mcr:
         this.mcr = v & 0x1f;
         this.setInputs(this.mcr & MCR_LOOPBACK ? this.loopbackInputs() : this.externalInputs);
@@ -490,8 +509,9 @@ export class Ns16550 implements IsaDevice {
     this.host?.send(Uint8Array.of(b & mask));
   }
 
-  /** A character completed in the receive shift register. */
-  private receive(b: number): void {
+  /** A character completed in the receive shift register (with LSR error bits, e.g. BI for a break). */
+  private receive(b: number, errors = 0): void {
+    this.lsrErrors |= errors;
     const depth = this.fifoEnabled() ? FIFO_DEPTH : 1;
     if (this.rx.length >= depth) {
       this.lsrErrors |= LSR_OE;

@@ -118,6 +118,22 @@ describe("ns16550: registers and line behaviour", () => {
     expect(ctx.inb(0x3f8)).toBe(2);
   });
 
+  it("a break from the host (or sent in loopback) shows as LSR.BI with a NUL and a line-status interrupt", () => {
+    const { ctx, dev } = uart();
+    ctx.outb(0x3fb, 0x03);
+    ctx.outb(0x3f9, 0x05); // ERLS | ERXRDY
+    dev.control("break", []);
+    ctx.delay(1100);
+    expect(ctx.inb(0x3fa) & 0x0f).toBe(0x06);
+    expect(ctx.inb(0x3fd) & 0x11).toBe(0x11); // BI | DR
+    expect(ctx.inb(0x3fa) & 0x0f).toBe(0x04); // BI cleared by the LSR read, data remains
+    expect(ctx.inb(0x3f8)).toBe(0);
+    ctx.outb(0x3fc, 0x10);
+    ctx.outb(0x3fb, 0x43); // set break
+    ctx.delay(1100);
+    expect(ctx.inb(0x3fd) & 0x11).toBe(0x11);
+  });
+
   it("the IRQ line needs OUT2 and is cut off in loopback; modem-status interrupt from host lines", () => {
     const { ctx, dev } = uart();
     ctx.outb(0x3f9, 0x08);
