@@ -100,6 +100,7 @@ export class PortSpace {
     const out: PortConflict[] = [];
     for (const p of ports) {
       const owners = [...new Set(this.shared.get(p)!.map((s) => s.owner))];
+      if (owners.length < 2) continue; // one card claiming a port twice is not contention
       const prev = out[out.length - 1];
       if (prev && prev.end === p - 1 && prev.owners.join() === owners.join()) {
         out[out.length - 1] = { ...prev, end: p };

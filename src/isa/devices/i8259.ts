@@ -281,7 +281,9 @@ export class PicPair {
 
   /**
    * One driver of ISA line `irq` changes level.  A line is high while any of
-   * its drivers holds it high.
+   * its drivers holds it high.  XXX: real ISA outputs are totem-pole, so a
+   * card driving low fights one driving high; we resolve to high (wired-OR)
+   * and report the shared IRQ through Machine.conflicts() instead.
    */
   driveLine(irq: number, high: boolean): void {
     const before = this.highDrivers[irq]! > 0;

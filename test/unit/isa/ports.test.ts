@@ -92,3 +92,12 @@ describe("ISA port space", () => {
     expect(card.regs.get(0)).toBe(0xab);
   });
 });
+
+test("one card claiming a port twice is not reported as contention", () => {
+  const p = new PortSpace(new VirtualClock());
+  const card = latch(0x0f);
+  p.claim("card", { start: 0x300, length: 4, widths: [1] }, card);
+  p.claim("card", { start: 0x302, length: 4, widths: [1] }, card);
+  expect(p.conflicts()).toEqual([]);
+  expect(p.inb(0x303)).toBe(0x0f);
+});
