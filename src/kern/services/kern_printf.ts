@@ -52,6 +52,7 @@ import { panic } from "./kern_shutdown.js";
 export const PRINTF_MAX_FIELD = 65536;
 
 const HEX = "0123456789abcdef";
+const NULL_STRING = new TextEncoder().encode("(null)");
 
 /** Walks a wasm32 varargs area. */
 class VaList {
@@ -102,7 +103,7 @@ function fetchSigned(va: VaList, s: Spec): bigint {
 }
 
 function digits(num: bigint, base: number, upper: boolean): string {
-  const s = num.toString(base);
+  const s = num <= 0xffffffffn ? Number(num).toString(base) : num.toString(base);
   return upper ? s.toUpperCase() : s;
 }
 
@@ -297,7 +298,7 @@ export function kvprintf(memory: WebAssembly.Memory, fmt: number, ap: number): U
         case "s": {
           const p = u32(va.int());
           let bytes: Uint8Array;
-          if (p === 0) bytes = new TextEncoder().encode("(null)");
+          if (p === 0) bytes = NULL_STRING;
           else bytes = mem.subarray(p, p + cStrLen(mem, p, dot ? dwidth : Infinity, "%s string"));
           if (dot && bytes.length > dwidth) bytes = bytes.subarray(0, dwidth);
           width -= bytes.length;
