@@ -74,3 +74,12 @@ describe("kld machine script", () => {
     expect(runScript(m, "type pit hello").error).toMatch(/Operation not supported/);
   });
 });
+
+test("run-time operations reach the real cards of pc97 (a byte typed into COM1 arrives at 9600 bps)", async () => {
+  const { readFileSync } = await import("node:fs");
+  const m = machineFromYaml(readFileSync("configs/machines/pc97.yaml", "utf8"), "pc97.yaml");
+  const r = runScript(m, 'outb 0x3fb 0x80; outb 0x3f8 12; outb 0x3f9 0; outb 0x3fb 3\ntype com1 "A"\ninb 0x3fd\ndelay 2000\ninb 0x3fd; inb 0x3f8');
+  expect(r.error).toBeUndefined();
+  expect(r.output).toEqual(["0x60", "0x61", "0x41"]);
+  await m.close();
+});
