@@ -106,10 +106,11 @@ enum sysinit_elem_order {
 };
 
 /*
- * A system initialization call instance.  func takes the udata pointer;
- * a function declared without one would trap in wasm ("function signature
- * mismatch") when called through the table, so declare it
- * void fn(void *).
+ * One SYSINIT entry: func(udata) runs when the file is linked.  Declare
+ * func as taking the pointer (void fn(void *)).  The kernel calls it from
+ * the host, where a function declared (void) also works, but C code calling
+ * through a function pointer of the wrong type traps in wasm ("function
+ * signature mismatch") where native code would not.
  */
 typedef void (*sysinit_nfunc_t)(void *);
 typedef void (*sysinit_cfunc_t)(const void *);
