@@ -746,7 +746,8 @@ function parse(bytes: Uint8Array, filename: string): WasmObject {
   }
   for (const f of initFuncs) referenced[f.symbol] = 1;
   for (const s of named) {
-    if (referenced[s.index] || s.kind === "section") continue;
+    // (wasm-ld -r adds an unreferenced __indirect_function_table symbol: tables and globals are exempt.)
+    if (referenced[s.index] || (s.kind !== "func" && s.kind !== "data")) continue;
     if (s.undefined || (s.binding === "local" && s.name.startsWith(".L"))) {
       fail(`symbol ${s.name} is not referenced by any relocation (is a relocation section missing?)`);
     }

@@ -1,3 +1,7 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { readObject } from "../../../src/kern/linker/wasm_object.js";
 import { KernelError } from "../../../src/kern/kernel_error.js";
@@ -78,6 +82,35 @@ describe.skipIf(!CLANG)(`linkObject (clang: ${CLANG ?? NO_CLANG_REASON})`, () =>
       expect(k.u32(b.symbols.get("b_ptr")!.address)).toBe(a.symbols.get("a_counter")!.address);
     });
   }
+
+  for (const flags of [["-mreference-types"], ["-g"], ["-mbulk-memory"], ["-mcpu=mvp"], ["-O1", "-mreference-types", "-g"]]) {
+    test(`objects built with ${flags.join(" ")} link and run`, () => {
+      const k = new TestKernel();
+      const a = k.load(readObject(compileC(A, "-O2", flags), "a.o"));
+      const b = k.load(readObject(compileC(B, "-O0", flags), "b.o"));
+      expect(k.call(a, "use")).toBe(6);
+      expect(k.call(a, "count_foo")).toBe(2);
+      expect(k.call(b, "b_call", 10)).toBe(107);
+      expect(k.call(b, "b_same")).toBe(1);
+      // Debug sections and their relocations are dropped from the final module.
+      expect(WebAssembly.Module.customSections(new WebAssembly.Module(a.moduleBytes), ".debug_info")).toHaveLength(0);
+    });
+  }
+
+  test("wasm-ld -r output (a defined memory, a name section) links too", () => {
+    const ld = CLANG!.replace(/clang(-\d+)?$/, "wasm-ld$1");
+    if (!existsSync(ld)) return;
+    const dir = mkdtempSync(join(tmpdir(), "kld-wasmld-"));
+    writeFileSync(join(dir, "a.o"), compileC(A));
+    writeFileSync(join(dir, "b.o"), compileC(B));
+    execFileSync(ld, ["-r", join(dir, "a.o"), join(dir, "b.o"), "-o", join(dir, "ab.o")]);
+    const obj = readObject(new Uint8Array(readFileSync(join(dir, "ab.o"))), "ab.o");
+    expect(obj.memoryImported).toBe(false);
+    const k = new TestKernel();
+    const ab = k.load(obj);
+    expect(k.call(ab, "b_call", 10)).toBe(107);
+    expect(k.call(ab, "count_foo")).toBe(2);
+  });
 
   test("a weak function that is defined is called, and its address is its slot", () => {
     const k = new TestKernel();
