@@ -206,6 +206,22 @@ export function orderStaticModules(mods: readonly StaticModule[]): { ordered: St
   return { ordered, problems };
 }
 
+/**
+ * mkdir -p, one component at a time.  XXX: not fs.mkdirSync's `recursive`,
+ * which on Node 20 spins forever on paths under /proc.
+ */
+function makeDirectories(dir: string): void {
+  const abs = path.resolve(dir);
+  const parent = path.dirname(abs);
+  if (fs.existsSync(abs)) return;
+  if (parent !== abs) makeDirectories(parent);
+  try {
+    fs.mkdirSync(abs);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw fsError(e, dir);
+  }
+}
+
 const num = (v: number | "?" | undefined): number => (v === undefined ? NONE : v === "?" ? WILD : v);
 
 /** The ioconf rows: device lines with a unit (not the kernel's buses), then hint-only instances. */
@@ -392,17 +408,10 @@ export function buildKernel(load: LoadResult, opts: BuildOptions = {}): BuildRes
 
   step("writing the image");
   const destdir = opts.destdir ?? path.join("compile", cfg.ident);
-  if (opts.destdir === undefined) {
-    try {
-      fs.mkdirSync(destdir, { recursive: true });
-    } catch (e) {
-      throw fsError(e, destdir);
-    }
-  } else if (!fs.existsSync(destdir)) {
-    throw new KernelError("ENOENT", destdir, "the destination directory does not exist");
-  } else if (!fs.statSync(destdir).isDirectory()) {
+  if (fs.existsSync(destdir) && !fs.statSync(destdir).isDirectory()) {
     throw new KernelError("ENOTDIR", destdir, `${destdir} isn't a directory`);
   }
+  makeDirectories(destdir);
   const imagePath = path.join(destdir, "kernel");
   writeImageFile(imagePath, image);
   return { image, imagePath, warnings };
