@@ -94,7 +94,7 @@ describe("gameport: FreeBSD joy replay", () => {
           }
         },
       ),
-      { numRuns: 200 },
+      { numRuns: 100 },
     );
   });
 });

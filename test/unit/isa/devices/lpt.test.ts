@@ -131,7 +131,7 @@ describe("lpt: printer handshake", () => {
           }
         },
       ),
-      { numRuns: 200 },
+      { numRuns: 100 },
     );
   });
 });

@@ -295,7 +295,7 @@ describe("ne2000: hostile guest", () => {
           }
         },
       ),
-      { numRuns: 150 },
+      { numRuns: 100 },
     );
   });
 });

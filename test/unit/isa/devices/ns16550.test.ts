@@ -275,7 +275,7 @@ describe("ns16550: hostile guest", () => {
           }
         },
       ),
-      { numRuns: 200 },
+      { numRuns: 100 },
     );
   });
 });

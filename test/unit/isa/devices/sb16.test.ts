@@ -252,7 +252,7 @@ describe("sb16: DSP commands", () => {
           }
         },
       ),
-      { numRuns: 200 },
+      { numRuns: 100 },
     );
   });
 });
