@@ -66,6 +66,18 @@ describe.skipIf(!CLANG)(`kld build (clang: ${CLANG ?? NO_CLANG_REASON})`, () => 
     expect(existsSync(join(work, "bad.ko"))).toBe(false);
   });
 
+  test("the kld build subcommand builds with -o, -I, -D and -O", async () => {
+    const { buildKld } = await import("../../../src/cli/kld.js");
+    mkdirSync(join(work, "inc"), { recursive: true });
+    writeFileSync(join(work, "inc", "val.h"), "#define BASE 40\n");
+    writeFileSync(join(work, "cli.c"), '#include "val.h"\nint cli_value(void) { return BASE + EXTRA; }\n');
+    const out = join(work, "cli.ko");
+    const argv = ["build", "-o", out, "-I", join(work, "inc"), "-D", "EXTRA=2", "-O", "0", join(work, "cli.c")];
+    await (await buildKld(argv)).parseAsync(argv, { from: "user" });
+    const k = new TestKernel();
+    expect(k.call(k.load(readObject(new Uint8Array(readFileSync(out)), "cli.ko")), "cli_value")).toBe(42);
+  });
+
   test("a missing source is ENOENT", () => {
     expect(() => buildModule({ sources: [join(work, "nope.c")] })).toThrow(
       expect.objectContaining({ detail: "source file not found" }),
