@@ -114,6 +114,11 @@ export class Linker {
   /** One table slot per function identity (kernel services and every file's functions). */
   private readonly slotByIdentity = new Map<string, number>();
   private nextFileId = 1;
+  private readonly byId = new Map<number, LinkerFile>();
+  private readonly byFilename = new Map<string, LinkerFile>();
+  private readonly byPath = new Map<string, LinkerFile>();
+  /** Interface name -> files with a MODULE_VERSION of it (found_modules). */
+  private readonly versionIndex = new Map<string, LinkerFile[]>();
   /** Ids of files whose load is in progress. */
   private readonly reservedIds = new Set<number>();
   /** Loads in progress, outermost first. */
@@ -136,7 +141,7 @@ export class Linker {
     const namer = (slot: number): string | undefined => kernelNames.get(slot) ?? this.ownerName(slot);
     this.kernelFile = new LinkerFile(this.allocFileId(), "kernel", "/boot/kernel/kernel", KERNEL_DATA_BASE, core.kernelDataSize, namer);
     this.kernelFile.versions.push({ name: "kernel", version: KERNEL_VERSION });
-    this.files.push(this.kernelFile);
+    this.link(this.kernelFile);
     this.kernelNamer = namer;
   }
 
@@ -148,16 +153,13 @@ export class Linker {
   }
 
   findFileById(id: number): LinkerFile | undefined {
-    return this.files.find((f) => f.id === id);
+    return this.byId.get(id);
   }
 
   /** By file name ("hello.ko"), module-style name ("hello"), or path. */
   findFileByName(name: string): LinkerFile | undefined {
     const base = basename(name);
-    return (
-      this.files.find((f) => f.filename === base || f.pathname === name) ??
-      this.files.find((f) => f.filename === `${base}.ko`)
-    );
+    return this.byFilename.get(base) ?? this.byPath.get(name) ?? this.byFilename.get(`${base}.ko`);
   }
 
   // ---- load ---------------------------------------------------------------
@@ -225,9 +227,9 @@ export class Linker {
         if (s.kind === "func" && s.identity) this.slotByIdentity.set(s.identity, s.address);
       }
       undo.push(() => this.forgetSymbols(file));
-      this.files.push(file);
-      undo.push(() => this.files.splice(this.files.indexOf(file), 1));
       for (const m of md) if (m.type === "version") file.versions.push({ name: m.name, version: m.version });
+      this.link(file);
+      undo.push(() => this.unlink(file));
       if (verinfo && !bestVersion(file.versions.filter((v) => v.name === verinfo.name), (v) => v.version, verinfo.range)) {
         throw this.versionMismatch(verinfo.name, verinfo.range, file);
       }
@@ -309,7 +311,7 @@ export class Linker {
           throw new KernelError("EEXIST", file.filename, `module ${m.name} already loaded from ${other.file.filename}`);
         }
       } else if (m.type === "version") {
-        const other = this.modlist().find((v) => v.name === m.name && v.version === m.version);
+        const other = this.modlist(m.name).find((v) => v.version === m.version);
         if (other) {
           throw new KernelError(
             "EEXIST",
@@ -335,7 +337,7 @@ export class Linker {
         file.deps.push(provider);
         continue;
       }
-      if (this.modlist().some((v) => v.name === m.name)) {
+      if (this.modlist(m.name).length > 0) {
         throw this.versionMismatch(m.name, range, undefined, file.filename);
       }
       const cycle = this.loading.findIndex((f) => f.modules.includes(m.name));
@@ -366,9 +368,9 @@ export class Linker {
   private versionMismatch(name: string, range: VersionRange, provider?: LinkerFile, dependent?: string): KernelError {
     const have = provider
       ? provider.versions.filter((v) => v.name === name)
-      : this.modlist().filter((v) => v.name === name);
+      : this.modlist(name);
     const haveText = have.length ? have.map((v) => `${v.version}`).join(", ") : "none";
-    const who = provider ? provider.filename : (this.modlist().find((v) => v.name === name)?.file.filename ?? "?");
+    const who = provider ? provider.filename : (this.modlist(name)[0]?.file.filename ?? "?");
     const subject = dependent ?? this.loading[this.loading.length - 2]?.path ?? provider?.filename ?? name;
     return new KernelError(
       "ENOENT",
@@ -532,8 +534,7 @@ export class Linker {
     file.image?.release();
     this.forgetSymbols(file);
     this.kmem.free(file.address);
-    const i = this.files.indexOf(file);
-    if (i >= 0) this.files.splice(i, 1);
+    this.unlink(file);
     file.userrefs = 0;
     this.releaseDeps(file);
   }
@@ -568,21 +569,49 @@ export class Linker {
         this.unloadFile(leaf, true);
       } catch (e) {
         this.printf(`shutdown: ${leaf.filename} did not unload: ${describeError(e)}\n`);
-        this.files.splice(this.files.indexOf(leaf), 1);
+        this.unlink(leaf);
       }
     }
   }
 
   // ---- module list, path search -------------------------------------------
 
-  /** found_modules: every MODULE_VERSION of every loaded file. */
-  modlist(): { name: string; version: number; file: LinkerFile }[] {
-    return this.files.flatMap((f) => f.versions.map((v) => ({ ...v, file: f })));
+  /** found_modules: the MODULE_VERSION records of loaded files for one interface name. */
+  modlist(name: string): { name: string; version: number; file: LinkerFile }[] {
+    return (this.versionIndex.get(name) ?? []).flatMap((f) =>
+      f.versions.filter((v) => v.name === name).map((v) => ({ ...v, file: f })),
+    );
+  }
+
+  /** Put a file on the list (linker_file_t's TAILQ and our indexes). */
+  private link(file: LinkerFile): void {
+    this.files.push(file);
+    this.byId.set(file.id, file);
+    this.byFilename.set(file.filename, file);
+    this.byPath.set(file.pathname, file);
+    for (const v of new Set(file.versions.map((x) => x.name))) {
+      const l = this.versionIndex.get(v);
+      if (l) l.push(file);
+      else this.versionIndex.set(v, [file]);
+    }
+  }
+
+  private unlink(file: LinkerFile): void {
+    const i = this.files.indexOf(file);
+    if (i >= 0) this.files.splice(i, 1);
+    if (this.byId.get(file.id) === file) this.byId.delete(file.id);
+    if (this.byFilename.get(file.filename) === file) this.byFilename.delete(file.filename);
+    if (this.byPath.get(file.pathname) === file) this.byPath.delete(file.pathname);
+    for (const v of new Set(file.versions.map((x) => x.name))) {
+      const l = (this.versionIndex.get(v) ?? []).filter((f) => f !== file);
+      if (l.length) this.versionIndex.set(v, l);
+      else this.versionIndex.delete(v);
+    }
   }
 
   /** modlist_lookup2: a loaded provider of `name` in `range` (any version without one). */
   modlistLookup(name: string, range?: VersionRange): LinkerFile | undefined {
-    const c = this.modlist().filter((v) => v.name === name);
+    const c = this.modlist(name);
     const best = range ? bestVersion(c, (v) => v.version, range) : c[0];
     return best?.file;
   }
@@ -634,7 +663,7 @@ export class Linker {
 
   /** LINKER_GET_NEXT_FILE_ID: step past ids in use; the last one is reused if it was freed. */
   private allocFileId(): number {
-    while (this.reservedIds.has(this.nextFileId) || this.files.some((f) => f.id === this.nextFileId)) this.nextFileId++;
+    while (this.reservedIds.has(this.nextFileId) || this.byId.has(this.nextFileId)) this.nextFileId++;
     return this.nextFileId;
   }
 

@@ -50,6 +50,8 @@ export interface Module {
 
 export class ModuleRegistry {
   private readonly modules: Module[] = [];
+  private readonly byName = new Map<string, Module>();
+  private readonly byData = new Map<number, Module>();
   private nextId = 1;
 
   constructor(
@@ -79,6 +81,8 @@ export class ModuleRegistry {
       arg: this.core.readU32(data + 8),
     };
     this.modules.push(mod);
+    this.byName.set(mod.name, mod);
+    this.byData.set(mod.data, mod);
     return mod;
   }
 
@@ -86,10 +90,12 @@ export class ModuleRegistry {
   release(mod: Module): void {
     const i = this.modules.indexOf(mod);
     if (i >= 0) this.modules.splice(i, 1);
+    if (this.byName.get(mod.name) === mod) this.byName.delete(mod.name);
+    if (this.byData.get(mod.data) === mod) this.byData.delete(mod.data);
   }
 
   lookupByName(name: string): Module | undefined {
-    return this.modules.find((m) => m.name === name);
+    return this.byName.get(name);
   }
 
   lookupById(id: number): Module | undefined {
@@ -133,7 +139,7 @@ export class ModuleRegistry {
    * the module and reports it, as FreeBSD does.
    */
   registerInit(data: number): void {
-    const mod = this.modules.find((m) => m.data === data);
+    const mod = this.byData.get(data);
     if (!mod) {
       // FreeBSD panics here; for us it means moduledata reached
       // module_register_init without an MDT_MODULE record.

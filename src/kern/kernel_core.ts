@@ -124,16 +124,24 @@ export class KernelCore {
     return this.dataTop - KERNEL_DATA_BASE;
   }
 
-  /** A fresh table slot (grows the table when no freed slot is available). */
+  /** Slots below this index have been handed out at least once. */
+  private tableTop = 1;
+
+  /**
+   * A fresh table slot: a freed one if any, else the next never-used one.
+   * The table grows geometrically (growing by one each time copies the
+   * whole table: quadratic over many loads).
+   */
   allocTableSlot(): number {
     const reused = this.freeSlots.pop();
     if (reused !== undefined) return reused;
-    return this.table.grow(1);
+    if (this.tableTop >= this.table.length) this.table.grow(Math.max(64, this.table.length));
+    return this.tableTop++;
   }
 
   /** Return a slot; it is cleared so a stale function pointer traps. */
   freeTableSlot(slot: number): void {
-    if (slot <= 0 || slot >= this.table.length) throw new Error(`kernel_core: free of bad table slot ${slot}`);
+    if (slot <= 0 || slot >= this.tableTop) throw new Error(`kernel_core: free of bad table slot ${slot}`);
     this.table.set(slot, null);
     this.freeSlots.push(slot);
   }
@@ -165,7 +173,7 @@ export class KernelCore {
 
   /** Table slots in use (slot 0 excluded), for `kld vm`. */
   get tableSlotsInUse(): number {
-    return this.table.length - 1 - this.freeSlots.length;
+    return this.tableTop - 1 - this.freeSlots.length;
   }
 
   private trapCall: string | null = null;
