@@ -52,6 +52,7 @@ export class ModuleRegistry {
   private readonly modules: Module[] = [];
   private readonly byName = new Map<string, Module>();
   private readonly byData = new Map<number, Module>();
+  private readonly byFile = new Map<number, Module[]>();
   private nextId = 1;
 
   constructor(
@@ -83,6 +84,9 @@ export class ModuleRegistry {
     this.modules.push(mod);
     this.byName.set(mod.name, mod);
     this.byData.set(mod.data, mod);
+    const l = this.byFile.get(file.id);
+    if (l) l.push(mod);
+    else this.byFile.set(file.id, [mod]);
     return mod;
   }
 
@@ -92,6 +96,9 @@ export class ModuleRegistry {
     if (i >= 0) this.modules.splice(i, 1);
     if (this.byName.get(mod.name) === mod) this.byName.delete(mod.name);
     if (this.byData.get(mod.data) === mod) this.byData.delete(mod.data);
+    const l = (this.byFile.get(mod.file.id) ?? []).filter((m) => m !== mod);
+    if (l.length) this.byFile.set(mod.file.id, l);
+    else this.byFile.delete(mod.file.id);
   }
 
   lookupByName(name: string): Module | undefined {
@@ -104,7 +111,7 @@ export class ModuleRegistry {
 
   /** Modules of one file, in registration order. */
   ofFile(fileId: number): Module[] {
-    return this.modules.filter((m) => m.file.id === fileId);
+    return [...(this.byFile.get(fileId) ?? [])];
   }
 
   all(): readonly Module[] {
