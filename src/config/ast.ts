@@ -158,3 +158,24 @@ export function stripLocations(cfg: KernelConfig): unknown {
   };
   return walk(cfg);
 }
+
+/*
+ * Membership of a name in a list of named entries (options, pseudo-devices,
+ * modules) without a linear search per statement, which made parsing
+ * quadratic in the file's length.  The parsers only ever append, replace an
+ * entry by splice(i, 1) + push of the same name, or build a new array with
+ * filter(); the cache follows exactly those: appended entries are added,
+ * a new array gets a new cache.
+ */
+const nameCache = new WeakMap<readonly { readonly name: string }[], { names: Set<string>; seen: number }>();
+
+/** True when `list` has an entry called `name`. */
+export function hasNamed(list: readonly { readonly name: string }[], name: string): boolean {
+  let c = nameCache.get(list);
+  if (!c || c.seen > list.length) {
+    c = { names: new Set(), seen: 0 };
+    nameCache.set(list, c);
+  }
+  for (; c.seen < list.length; c.seen++) c.names.add(list[c.seen]!.name);
+  return c.names.has(name);
+}

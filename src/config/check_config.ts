@@ -8,7 +8,7 @@
  * `%s %d not defined`, `%s connected to non-controller`); the duplicate-unit
  * check is the one config(8) made when it built its device list.
  */
-import { deviceNameUnit, type KernelConfig } from "./ast.js";
+import { deviceNameUnit, type ConfigDevice, type KernelConfig } from "./ast.js";
 import type { Diagnostics } from "./diagnostics.js";
 
 /** Buses the kldsim kernel itself provides: they need no line and no module. */
@@ -16,6 +16,12 @@ export const KERNEL_BUSES: ReadonlySet<string> = new Set(["nexus", "isa"]);
 
 export function checkConfig(cfg: KernelConfig, diags: Diagnostics, fallbackFile: string): void {
   const seen = new Map<string, { file: string; line: number }>();
+  const byName = new Map<string, ConfigDevice[]>();
+  for (const d of cfg.devices) {
+    const list = byName.get(d.name);
+    if (list) list.push(d);
+    else byName.set(d.name, [d]);
+  }
   for (const d of cfg.devices) {
     const file = d.loc?.file ?? fallbackFile;
     const line = d.loc?.line ?? 0;
@@ -33,7 +39,7 @@ export function checkConfig(cfg: KernelConfig, diags: Diagnostics, fallbackFile:
     }
     if (d.at === undefined || KERNEL_BUSES.has(d.at.bus)) continue;
     const at = d.at;
-    const parents = cfg.devices.filter((p) => p !== d && p.name === at.bus);
+    const parents = (byName.get(at.bus) ?? []).filter((p) => p !== d);
     const who = deviceNameUnit(d);
     if (parents.length === 0) {
       if (at.unit === "?") diags.error(file, line, `${who}: no ${at.bus}'s to wildcard (no bus or controller ${at.bus} is configured)`);

@@ -14,7 +14,7 @@
  */
 import * as path from "node:path";
 import {
-  DEVICE_KINDS, INTR_CLASSES, WILDCARD, emptyConfig, deviceNameUnit, splitNameUnit,
+  DEVICE_KINDS, INTR_CLASSES, WILDCARD, emptyConfig, deviceNameUnit, hasNamed, splitNameUnit,
   type Attachment, type ConfigDevice, type ConfigOption, type DeviceKind, type IntrClass,
   type KernelSpec, type PortSpec, type SourceLoc, type Wildcard,
 } from "./ast.js";
@@ -220,7 +220,7 @@ function statement(cur: Cursor, file: string, absFile: string, ctx: ClassicConte
       if (!NAME_RE.test(n)) cur.fail(`'${n}' is not a valid pseudo-device name`, undefined);
       const count = cur.atEnd() ? undefined : cur.number("pseudo-device count");
       cur.end();
-      if (cfg.pseudoDevices.some((p) => p.name === n)) {
+      if (hasNamed(cfg.pseudoDevices, n)) {
         ctx.diags.warning(file, cur.line, `duplicate pseudo-device '${n}' encountered.`);
         cfg.pseudoDevices = cfg.pseudoDevices.filter((p) => p.name !== n);
       }
@@ -231,7 +231,7 @@ function statement(cur: Cursor, file: string, absFile: string, ctx: ClassicConte
     case "modules":
       for (const n of nameList(cur, "module name")) {
         if (!NAME_RE.test(n)) cur.error(`'${n}' is not a valid module name`);
-        if (cfg.modules.some((m) => m.name === n)) {
+        if (hasNamed(cfg.modules, n)) {
           ctx.diags.warning(file, cur.line, `duplicate module '${n}' encountered.`);
           continue;
         }
@@ -313,7 +313,7 @@ function optionList(cur: Cursor, kw: string, loc: SourceLoc, needValue: boolean)
 }
 
 function addOption(list: ConfigOption[], o: ConfigOption, ctx: ClassicContext, file: string, what: string): void {
-  const i = list.findIndex((x) => x.name === o.name);
+  const i = hasNamed(list, o.name) ? list.findIndex((x) => x.name === o.name) : -1;
   if (i >= 0) {
     ctx.diags.warning(file, o.loc?.line ?? 0, `duplicate ${what} '${o.name}' encountered.`);
     list.splice(i, 1);

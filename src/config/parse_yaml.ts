@@ -12,7 +12,7 @@
 import * as path from "node:path";
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node as YNode, type Pair, type YAMLMap } from "yaml";
 import {
-  DEVICE_KINDS, INTR_CLASSES, WILDCARD, splitNameUnit,
+  DEVICE_KINDS, INTR_CLASSES, WILDCARD, hasNamed, splitNameUnit,
   type Attachment, type ConfigDevice, type DeviceKind, type IntrClass, type PortSpec, type SourceLoc,
 } from "./ast.js";
 import type { Diagnostics } from "./diagnostics.js";
@@ -188,7 +188,7 @@ function topLevel(root: YNode | unknown, w: YamlWalker, absFile: string, ctx: Cl
             continue;
           }
           const list = key === "options" ? cfg.options : cfg.makeoptions;
-          const i = list.findIndex((o) => o.name === name);
+          const i = hasNamed(list, name) ? list.findIndex((o) => o.name === name) : -1;
           if (i >= 0) list.splice(i, 1);
           list.push({ name, ...(value !== undefined ? { value } : {}), loc });
         }
@@ -234,7 +234,7 @@ function topLevel(root: YNode | unknown, w: YamlWalker, absFile: string, ctx: Cl
             count = w.num(val, `pseudo-devices: ${name}`);
             if (count === undefined) continue;
           }
-          cfg.pseudoDevices = cfg.pseudoDevices.filter((x) => x.name !== name);
+          if (hasNamed(cfg.pseudoDevices, name)) cfg.pseudoDevices = cfg.pseudoDevices.filter((x) => x.name !== name);
           cfg.pseudoDevices.push({ name, ...(count !== undefined ? { count } : {}), loc: w.loc(pd.key) });
         }
         break;
@@ -247,7 +247,7 @@ function topLevel(root: YNode | unknown, w: YamlWalker, absFile: string, ctx: Cl
           const n = w.str(item, "modules");
           if (n === undefined) continue;
           if (!NAME_RE.test(n)) w.err(item, `modules: '${n}' is not a valid module name`);
-          else if (!cfg.modules.some((m) => m.name === n)) cfg.modules.push({ name: n, loc: w.loc(item) });
+          else if (!hasNamed(cfg.modules, n)) cfg.modules.push({ name: n, loc: w.loc(item) });
         }
         break;
       case "hints":
