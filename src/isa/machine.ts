@@ -91,8 +91,8 @@ export class Machine {
   readonly ports = new PortSpace(this.clock);
   readonly pic = new PicPair();
   readonly dma: Dma8237Pair;
-  /** Conventional and extended RAM (the hole reads through ISA memory instead). */
-  readonly ram: Uint8Array;
+  /** Conventional and extended RAM (the hole reads through ISA memory instead); see attachRam(). */
+  ram: Uint8Array;
   private readonly devices: IsaDevice[] = [];
   private readonly cardNames = new Set<string>(["pic", "dma"]);
   private readonly windows: MemoryWindow[] = [];
@@ -300,6 +300,16 @@ export class Machine {
       return;
     }
     if (addr >= 0 && addr < this.ram.length) this.ram[addr] = value & 0xff;
+  }
+
+  /**
+   * Use `ram` as the machine's physical memory from now on (the kernel passes
+   * a view of its WebAssembly.Memory so that DMA reaches its buffers).  The
+   * BIOS data area is written into it again.
+   */
+  attachRam(ram: Uint8Array): void {
+    this.ram = ram;
+    this.fillBda();
   }
 
   // ---- time ----

@@ -122,3 +122,14 @@ describe("machine", () => {
     expect(m.clock.now()).toBe(t);
   });
 });
+
+test("attachRam: DMA and peek reach the attached memory, which gets the BIOS data area", () => {
+  const m = machineFromYaml("cards:\n  - {name: com1, type: testcom, port: 0x3f8}\n");
+  const mem = new Uint8Array(0x200000);
+  mem[0x12345] = 0x99;
+  m.attachRam(mem);
+  expect(m.memRead8(0x12345)).toBe(0x99);
+  expect(mem[0x400]! | (mem[0x401]! << 8)).toBe(0x3f8);
+  m.memWrite8(0x150000, 7);
+  expect(mem[0x150000]).toBe(7);
+});
