@@ -49,8 +49,13 @@ export interface DmaChannel {
   readonly channel: number;
   /** True when the channel is unmasked and has a transfer programmed. */
   active(): boolean;
-  /** Move up to `n` units (bytes, or words on 16-bit channels) from memory to the device; returns them. */
+  /**
+   * Move up to `n` units (bytes, or words on 16-bit channels) from memory to
+   * the device; returns their bytes (2 per unit on 16-bit channels), fewer
+   * when terminal count is reached or the channel is masked.
+   */
   readFromMemory(n: number): Uint8Array;
+  /** Move device bytes to memory; returns the units stored (stops at terminal count). */
   writeToMemory(data: Uint8Array): number;
   /** Terminal count reached in the current transfer. */
   terminalCount(): boolean;
