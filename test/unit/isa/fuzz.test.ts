@@ -104,3 +104,46 @@ describe("random port I/O", () => {
     hammer(() => machineFromYaml(pc97.replace("time: host", "time: '1997-01-01T00:00:00Z'"), "pc97.yaml"), 100);
   });
 });
+
+describe("hostile text", () => {
+  const pc97 = readFileSync("configs/machines/pc97.yaml", "utf8");
+
+  test("any script text yields output or a located error, never an exception", async () => {
+    const { runScript } = await import("../../../src/isa/script.js");
+    const m = machineFromYaml(pc97.replace("time: host", "time: '1997-01-01T00:00:00Z'"), "pc97.yaml");
+    const word = fc.oneof(
+      fc.constantFrom("inb", "inw", "inl", "outb", "outw", "outl", "delay", "peek", "poke", "irq", "inta", "time", "show", "card", "type", "move", "inject", "cards"),
+      fc.constantFrom("com1", "ne0", "joy0", "sb0", "lpt1", "pic", "0x3f8", "0x80", "-1", "99999999999999999999", '"', ";", "#", "0x"),
+      fc.string({ maxLength: 6 }),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.array(word, { maxLength: 5 }).map((w) => w.join(" ")), { maxLength: 8 }), (lines) => {
+        const r = runScript(m, lines.join("\n"), "f");
+        if (r.error !== undefined) expect(r.error).toMatch(/^f:\d+: /);
+      }),
+      { numRuns: 300 },
+    );
+    await m.close();
+  });
+
+  test("any machine text is accepted or refused with a MachineFileError naming a line", async () => {
+    const { MachineFileError, parseMachineYaml } = await import("../../../src/isa/machine_yaml.js");
+    const lines = pc97.split("\n");
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat({ max: lines.length - 1 }), fc.string({ maxLength: 12 })), { maxLength: 4 }),
+        (edits) => {
+          const copy = [...lines];
+          for (const [i, text] of edits) copy[i] = copy[i]!.slice(0, Math.floor(copy[i]!.length / 2)) + text;
+          try {
+            parseMachineYaml(copy.join("\n"), "fz.yaml");
+          } catch (e) {
+            expect(e).toBeInstanceOf(MachineFileError);
+            for (const p of (e as InstanceType<typeof MachineFileError>).problems) expect(p.line).toBeGreaterThanOrEqual(1);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
