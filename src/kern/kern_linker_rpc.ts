@@ -84,6 +84,32 @@ export function bootLinker(
         linker?.modules.registerInit(Number(data) >>> 0);
       },
     },
+    {
+      // module_t is the module id in kldsim (kern_module.ts).
+      name: "module_getid",
+      params: ["i32"],
+      results: ["i32"],
+      impl: (_env, mod) => (linker?.modules.lookupById(Number(mod)) ? Number(mod) : -1),
+    },
+    {
+      // The name lives in the module's own moduledata_t: return that pointer.
+      name: "module_getname",
+      params: ["i32"],
+      results: ["i32"],
+      impl: (_env, mod) => {
+        const m = linker?.modules.lookupById(Number(mod));
+        return m ? core.readU32(m.data) : 0;
+      },
+    },
+    {
+      name: "module_setspecific",
+      params: ["i32", "i32"],
+      results: [],
+      impl: (_env, mod, datap) => {
+        const m = linker?.modules.lookupById(Number(mod));
+        if (m) m.specific = core.readI32(Number(datap) >>> 0);
+      },
+    },
   ];
   const services = [...(opts.services ?? []), ...moduleServices];
   core.install(services, opts.data ?? []);

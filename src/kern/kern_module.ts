@@ -46,6 +46,8 @@ export interface Module {
   readonly handler: number;
   /** moduledata_t.priv, passed as the handler's third argument. */
   readonly arg: number;
+  /** modspecific_t set by module_setspecific (SYSCALL_MODULE's slot). */
+  specific: number;
 }
 
 export class ModuleRegistry {
@@ -80,6 +82,7 @@ export class ModuleRegistry {
       data,
       handler: this.core.readU32(data + 4),
       arg: this.core.readU32(data + 8),
+      specific: 0,
     };
     this.modules.push(mod);
     this.byName.set(mod.name, mod);

@@ -285,4 +285,25 @@ SYSUNINIT(b, SI_SUB_DRIVERS, SI_ORDER_FIRST, say, "uninit drivers first");
     expect(f.filename).toBe("byname.ko");
     expect(failure(() => k.linker.load("nosuchmodule")).info.name).toBe("ENOENT");
   });
+  it("module_getname/module_getid work on the handle a handler receives", () => {
+    const k = bootTestKernel();
+    k.linker.load(buildModule(k.dir, "named", skeleton("named", {
+      onLoad: 'printf("name=%s id_ok=%d\\n", module_getname(m), module_getid(m) > 0);',
+    })));
+    expect(k.text()).toContain("name=named id_ok=1\n");
+  });
+
+  it("shutdown sends MOD_SHUTDOWN and unloads dependents before their dependencies", () => {
+    const k = bootTestKernel();
+    buildModule(k.dir, "kdlib", LIB);
+    k.linker.load(buildModule(k.dir, "kduser", USER));
+    const sd = buildModule(k.dir, "sdown", skeleton("sdown").replace("default:", 'case MOD_SHUTDOWN: printf("sdown: shutdown\\n"); return (0);\n\tdefault:'));
+    k.linker.load(sd);
+    const mark = k.log.length;
+    k.linker.shutdown();
+    const after = k.log.slice(mark).join("");
+    expect(after).toMatch(/sdown: shutdown\n[^]*kduser: unload\n[^]*kdlib: unload\n/);
+    expect(k.linker.files.map((f) => f.filename)).toEqual(["kernel"]);
+    expect(k.linker.kmem.stats().usedPages).toBe(0);
+  });
 });
