@@ -3,13 +3,15 @@
 // the same text must reach the message buffer, the daemon must stay
 // healthy, and nothing half-loaded may remain (file list and refs, kernel
 // map, function table, malloc types are compared with the state before).
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import fc from "fast-check";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KernelClient } from "../../../src/rpc/client.js";
 import { RpcError } from "../../../src/rpc/rpc_error.js";
 import { sectionBoundaries, tinyObject } from "../../fixtures/objects/tiny_object.js";
 import { buildModule, CLANG, NO_CLANG_REASON, skeleton } from "../../unit/kern/kernel_fixture.js";
+import { ROOT } from "../harness.js";
 import { startDaemon, type Daemon } from "./kld_daemon.js";
 
 let d: Daemon;
@@ -219,5 +221,41 @@ describe.skipIf(!CLANG)(`bad modules built from C (${CLANG ? "clang" : NO_CLANG_
     expect(r.name).toBe("healthy.ko");
     await client.call("kld.unload", { id: r.id });
     expect(await fingerprint()).toEqual(baseline);
+  });
+});
+
+describe("random mutations of a valid module through the daemon", () => {
+  it("each is loaded (then unloaded) or refused, and the kernel stays consistent", async () => {
+    const good = new Uint8Array(readFileSync(join(ROOT, "src", "sys", "modules", "hello", "hello.ko")));
+    // Leave function bodies alone: a mutated instruction may loop forever,
+    // which is the watchdog's test, not this one.
+    const b = sectionBoundaries(good);
+    let cs = 0;
+    let ce = 0;
+    for (let i = 0; i + 1 < b.length; i++) if (good[b[i]!] === 10) [cs, ce] = [b[i]!, b[i + 1]!];
+    const outcomes = { loaded: 0, refused: 0 };
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.nat(good.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 3 }),
+        async (edits) => {
+          const bytes = good.slice();
+          for (const [at, v] of edits) if (at < cs || at >= ce) bytes[at] = v;
+          const path = join(d.dir, "mutant.ko");
+          writeFileSync(path, bytes);
+          try {
+            const r = await client.call("kld.load", { file: path });
+            outcomes.loaded++;
+            await client.call("kld.unload", { id: r.id, force: true });
+          } catch (e) {
+            if (!(e instanceof RpcError) || !e.kernelError()) throw e;
+            outcomes.refused++;
+          }
+          expect(await fingerprint()).toEqual(baseline);
+        },
+      ),
+      { numRuns: 40, seed: 7 },
+    );
+    expect(outcomes.loaded + outcomes.refused).toBe(40);
+    expect(outcomes.refused).toBeGreaterThan(0);
   });
 });
