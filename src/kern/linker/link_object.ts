@@ -188,15 +188,15 @@ function link(obj: WasmObject, env: LinkEnv, allocated: number[], timings?: Link
   // published (the symbol's address is its slot); foreign ones use the slot
   // their identity already has.
   const ownSlot = new Map<number, number>(); // function index -> slot
+  let maxSlot = 0;
   const elems: [number, number][] = [];
   const slotForDefined = (funcIndex: number): number => {
     let slot = ownSlot.get(funcIndex);
     if (slot === undefined) {
       slot = env.allocTableSlot();
       allocated.push(slot);
-      if (slot <= 0 || slot >= env.table.length) {
-        throw new KernelError("ENOEXEC", file, `table allocator returned slot ${slot} outside the table (length ${env.table.length})`);
-      }
+      if (slot <= 0) throw new KernelError("ENOEXEC", file, `table allocator returned slot ${slot}`);
+      if (slot > maxSlot) maxSlot = slot;
       ownSlot.set(funcIndex, slot);
       elems.push([slot, funcIndex]);
     }
@@ -255,6 +255,11 @@ function link(obj: WasmObject, env: LinkEnv, allocated: number[], timings?: Link
   // Data relocations are applied after instantiation, but their slots must be
   // in this module's ELEM section: allocate them now.
   for (const r of obj.dataRelocations) if (isTableIndexReloc(r.type)) tableSlotOf(r.index);
+
+  // (Checked once: Table.length is a call into the engine.)
+  if (maxSlot >= env.table.length) {
+    throw new KernelError("ENOEXEC", file, `table allocator returned slot ${maxSlot} outside the table (length ${env.table.length})`);
+  }
 
   // ---- emit, compile, instantiate ---------------------------------------------
   const functionNames = functionNameList(obj);

@@ -492,10 +492,11 @@ function parse(bytes: Uint8Array, filename: string): WasmObject {
     if (n !== functions.length) fail(`CODE section has ${n} function bodies but the FUNCTION section declares ${functions.length} functions`);
     for (let i = 0; i < n; i++) {
       const offset = r.pos - codeSection.start;
-      const size = r.u32(`size of function body ${numImportedFuncs + i}`);
+      const size = r.u32("size of a function body");
       const bodyStart = r.pos - codeSection.start;
       if (size === 0) fail(`CODE section: function body ${numImportedFuncs + i} is empty`);
-      r.skip(size, `function body ${numImportedFuncs + i}`);
+      if (size > r.end - r.pos) fail(`CODE section is truncated: function body ${numImportedFuncs + i} runs past its end`);
+      r.pos += size;
       functionBodies.push({ offset, bodyStart, size });
     }
     r.expectEnd();
@@ -514,11 +515,12 @@ function parse(bytes: Uint8Array, filename: string): WasmObject {
       if (flags === 1) fail(`DATA section: segment ${i} is passive, which is not supported`);
       if (flags === 2 && r.u32("data segment memory index") !== 0) fail(`DATA section: segment ${i} is for a memory other than memory 0`);
       if (flags > 2) fail(`DATA section: segment ${i} has unknown flags ${flags}`);
-      const objectOffset = skipConstExpr(r, `DATA section: segment ${i} offset`);
+      const objectOffset = skipConstExpr(r, "DATA section: a segment offset");
       if (objectOffset === undefined) fail(`DATA section: segment ${i} offset is not an i32.const`);
-      const size = r.u32(`size of data segment ${i}`);
+      const size = r.u32("size of a data segment");
       const offsetInSection = r.pos - dataSection.start;
-      r.skip(size, `data segment ${i}`);
+      if (size > r.end - r.pos) fail(`DATA section is truncated: segment ${i} runs past its end`);
+      r.pos += size;
       rawSegments.push({ offsetInSection, size, objectOffset: objectOffset >>> 0 });
     }
     r.expectEnd();
@@ -621,24 +623,8 @@ function parse(bytes: Uint8Array, filename: string): WasmObject {
   const dataSegments: DataSegment[] = rawSegments.map((s, i) => ({ ...segmentInfo![i]!, ...s }));
 
   // Symbol checks that need the whole object.
-  const kindLimit = (k: WasmSymbol["kind"]): [number, number] => {
-    switch (k) {
-      case "func": return [numImportedFuncs, numFuncs];
-      case "global": return [numImportedGlobals, numGlobals];
-      case "table": return [numImportedTables, numImportedTables];
-      default: return [0, 0];
-    }
-  };
-  const importOfKind = (kind: Import["kind"], idx: number): Import | undefined => {
-    let k = 0;
-    for (const imp of imports) {
-      if (imp.kind === kind) {
-        if (k === idx) return imp;
-        k++;
-      }
-    }
-    return undefined;
-  };
+  const importsByKind: Record<string, Import[]> = { func: [], global: [], table: [], memory: [] };
+  for (const imp of imports) importsByKind[imp.kind]!.push(imp);
   const named: WasmSymbol[] = symbols.map((s) => {
     if (s.flags & SymFlag.TLS) fail(`thread-local storage (symbol ${s.name || s.index}) is not supported`);
     switch (s.kind) {
@@ -655,15 +641,16 @@ function parse(bytes: Uint8Array, filename: string): WasmObject {
         }
         return s;
       default: {
-        const [nImported, total] = kindLimit(s.kind);
-        const label = s.name ? `symbol ${s.name}` : `symbol ${s.index}`;
-        if (s.elementIndex >= total) fail(`${label} refers to ${s.kind} ${s.elementIndex} but the object has ${total}`);
-        if (s.undefined !== s.elementIndex < nImported) {
+        const nImported = s.kind === "func" ? numImportedFuncs : s.kind === "global" ? numImportedGlobals : numImportedTables;
+        const total = s.kind === "func" ? numFuncs : s.kind === "global" ? numGlobals : numImportedTables;
+        if (s.elementIndex >= total || s.undefined !== s.elementIndex < nImported) {
+          const label = s.name ? `symbol ${s.name}` : `symbol ${s.index}`;
+          if (s.elementIndex >= total) fail(`${label} refers to ${s.kind} ${s.elementIndex} but the object has ${total}`);
           fail(`${label} is ${s.undefined ? "undefined but names a defined" : "defined but names an imported"} ${s.kind}`);
         }
         if (s.name === "") {
           // An undefined symbol without EXPLICIT_NAME is named after its import field.
-          const imp = importOfKind(s.kind === "func" ? "func" : s.kind === "global" ? "global" : "table", s.elementIndex);
+          const imp = importsByKind[s.kind]![s.elementIndex];
           if (!imp) fail(`symbol ${s.index} has no name`);
           return { ...s, name: imp.field };
         }

@@ -127,15 +127,17 @@ export class WasmReader {
   name(item = "name"): string {
     const len = this.u32(`${item} length`);
     const raw = this.take(len, item);
-    // Names are almost always ASCII: decode those without TextDecoder.
-    let ascii = raw.length <= 256;
-    for (let i = 0; ascii && i < raw.length; i++) {
-      if (raw[i]! >= 0x80) {
-        ascii = false;
-        break;
+    // Names are almost always short ASCII: build those without TextDecoder.
+    if (len <= 64) {
+      let out = "";
+      let i = 0;
+      for (; i < len; i++) {
+        const c = raw[i]!;
+        if (c >= 0x80) break;
+        out += String.fromCharCode(c);
       }
+      if (i === len) return out;
     }
-    if (ascii) return String.fromCharCode.apply(null, raw as unknown as number[]);
     try {
       return utf8.decode(raw);
     } catch {
