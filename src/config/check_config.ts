@@ -16,12 +16,21 @@ export const KERNEL_BUSES: ReadonlySet<string> = new Set(["nexus", "isa"]);
 
 export function checkConfig(cfg: KernelConfig, diags: Diagnostics, fallbackFile: string): void {
   const seen = new Map<string, { file: string; line: number }>();
+  // Possible parents by `name` (for `at name?`) and by `name unit` (for
+  // `at name0`), so the check stays linear with hundreds of units.
   const byName = new Map<string, ConfigDevice[]>();
-  for (const d of cfg.devices) {
-    const list = byName.get(d.name);
+  const byUnit = new Map<string, ConfigDevice[]>();
+  const add = (m: Map<string, ConfigDevice[]>, k: string, d: ConfigDevice): void => {
+    const list = m.get(k);
     if (list) list.push(d);
-    else byName.set(d.name, [d]);
+    else m.set(k, [d]);
+  };
+  for (const d of cfg.devices) {
+    add(byName, d.name, d);
+    // a unit-less (modern) line stands for every unit
+    add(byUnit, d.unit === undefined ? `${d.name} *` : `${d.name} ${String(d.unit)}`, d);
   }
+  const isParent = (p: ConfigDevice): boolean => p.kind === "controller" || p.kind === "master" || (p.kind === "device" && p.unit === undefined);
   for (const d of cfg.devices) {
     const file = d.loc?.file ?? fallbackFile;
     const line = d.loc?.line ?? 0;
@@ -39,21 +48,19 @@ export function checkConfig(cfg: KernelConfig, diags: Diagnostics, fallbackFile:
     }
     if (d.at === undefined || KERNEL_BUSES.has(d.at.bus)) continue;
     const at = d.at;
-    const parents = (byName.get(at.bus) ?? []).filter((p) => p !== d);
     const who = deviceNameUnit(d);
-    if (parents.length === 0) {
+    const named = byName.get(at.bus) ?? [];
+    if (named.length === 0 || (named.length === 1 && named[0] === d)) {
       if (at.unit === "?") diags.error(file, line, `${who}: no ${at.bus}'s to wildcard (no bus or controller ${at.bus} is configured)`);
       else diags.error(file, line, `${who}: ${at.bus} ${at.unit} not defined (no bus or controller ${at.bus}${at.unit} is configured)`);
       continue;
     }
-    const match = at.unit === "?" ? parents : parents.filter((p) => p.unit === at.unit || p.unit === undefined);
+    const match = (at.unit === "?" ? named : [...(byUnit.get(`${at.bus} ${at.unit}`) ?? []), ...(byUnit.get(`${at.bus} *`) ?? [])]).filter((p) => p !== d);
     if (match.length === 0) {
       diags.error(file, line, `${who}: ${at.bus} ${at.unit} not defined (no bus or controller ${at.bus}${at.unit} is configured)`);
       continue;
     }
-    if (!match.some((p) => p.kind === "controller" || p.kind === "master" || p.kind === "device" && p.unit === undefined)) {
-      diags.error(file, line, `${who} connected to non-controller ${at.bus}${at.unit}`);
-    }
+    if (!match.some(isParent)) diags.error(file, line, `${who} connected to non-controller ${at.bus}${at.unit}`);
   }
   const hintSeen = new Set<string>();
   for (const h of cfg.hints) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { loadConfig } from "../../../src/config/load_config.js";
-import { errors, messages, parse } from "./helpers.js";
+import { loadConfig, parseConfigText } from "../../../src/config/load_config.js";
+import { errors, memFiles, messages, parse } from "./helpers.js";
 
 const FIX = "test/fixtures/config";
 
@@ -260,6 +260,15 @@ describe("bad input: buses, units, includes", () => {
     expect(errors(parse('hints "x.hints"\n'))).toEqual([
       'kconfig: GENERIC:1: cannot open hints file "x.hints" (x.hints): No such file or directory',
     ]);
+  });
+
+  it("searches -I directories after the including file's own", () => {
+    const text = 'include "std.debug"\nhints "x.hints"\n';
+    const files = memFiles({ GENERIC: text, "inc/std.debug": "options WITNESS\n", "inc/x.hints": 'hint.sio.0.at="isa"\n' });
+    const r = parseConfigText(text, "/cfg/GENERIC", { files, includeDirs: ["/cfg/inc"] });
+    expect(messages(r)).toEqual([]);
+    expect(r.config.options.map((o) => o.name)).toEqual(["WITNESS"]);
+    expect(r.config.hints).toHaveLength(1);
   });
 
   it("reports errors inside an included file with that file's name", () => {
