@@ -8,6 +8,25 @@ import { KernelError } from "../../../src/kern/kernel_error.js";
 import { CLANG, NO_CLANG_REASON, compileC } from "./cc_helper.js";
 import { TestKernel } from "./link_env.js";
 
+/** Start of the section header whose payload (after a custom section's name) starts at `payload`. */
+function headerStart(bytes: Uint8Array, payload: number): number {
+  let p = 8;
+  for (;;) {
+    const start = p;
+    p++;
+    let size = 0;
+    let shift = 0;
+    for (;;) {
+      const b = bytes[p++]!;
+      size |= (b & 0x7f) << shift;
+      shift += 7;
+      if (!(b & 0x80)) break;
+    }
+    if (payload >= p && payload <= p + size) return start;
+    p += size;
+  }
+}
+
 const A = `
 int a_counter = 42;
 static int a_static[4] = {1,2,3,4};
@@ -117,6 +136,31 @@ describe.skipIf(!CLANG)(`linkObject (clang: ${CLANG ?? NO_CLANG_REASON})`, () =>
     k.load(readObject(compileC("int weak_missing(int x) { return x + 100; }"), "w.o"));
     const a = k.load(readObject(compileC(A), "a.o"));
     expect(k.call(a, "call_weak")).toBe(101);
+  });
+
+  test("calling an unresolved weak function traps; its address is NULL", () => {
+    const k = new TestKernel();
+    const o = k.load(readObject(compileC("extern int maybe(int) __attribute__((weak)); int direct(void) { return maybe(1); } int addr(void) { return (int)maybe; }"), "w.o"));
+    expect(k.call(o, "addr")).toBe(0);
+    expect(() => k.call(o, "direct")).toThrow(WebAssembly.RuntimeError);
+  });
+
+  test("a clang object cut at any section boundary is refused or loses nothing it needs", () => {
+    const full = compileC(A);
+    const obj = readObject(full, "a.o");
+    for (const s of obj.sections) {
+      // The byte where section s begins: walk back over its header.
+      const cut = full.subarray(0, headerStart(full, s.start));
+      let refused = false;
+      try {
+        readObject(cut, "cut.o");
+      } catch (e) {
+        expect(e).toBeInstanceOf(KernelError);
+        refused = true;
+      }
+      // Only the trailing producers / target_features may go without harm.
+      expect(refused, `cut before ${s.name}`).toBe(!["producers", "target_features"].includes(s.name));
+    }
   });
 
   test("weak data resolved by the kernel", () => {
