@@ -59,7 +59,7 @@ class YamlWalker {
     this.err(node, `${what}: expected a string, got ${this.describe(node)}`);
     return undefined;
   }
-  /** A name: a string, or a number written bare (`ident: 386BSD` style is still a string). */
+  /** A non-negative integer: a YAML number, or a string holding a C number (`"0x3f8"`). */
   num(node: unknown, what: string, max = 0xffffffff): number | undefined {
     let v: number | undefined;
     if (isScalar(node) && typeof node.value === "number" && Number.isInteger(node.value) && node.value >= 0) v = node.value;

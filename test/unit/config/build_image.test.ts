@@ -204,4 +204,13 @@ describe("configuration checks before building", () => {
       expect(r.image.devices.map((d) => `${d.driver}${d.unit}`)).toEqual(["sio0", "sio1", "lpt0", "ed0", "joy0", "sbc0"]);
     }
   });
+
+  it("configs/LINT and configs/MINIMAL pass every check", () => {
+    const lint = buildKernel(loadConfig("configs/LINT"), { dryRun: true, allowMissing: true });
+    expect(lint.image.options.map((o) => o.name)).toContain("INCLUDE_CONFIG_FILE");
+    expect(lint.image.devices.find((d) => d.driver === "atkbd")).toMatchObject({ source: "hints", port: 0x60, irq: 1 });
+    expect(lint.image.devices.some((d) => d.driver === "lpt" && d.unit === 1)).toBe(false);
+    const min = buildKernel(loadConfig("configs/MINIMAL"), { dryRun: true });
+    expect([min.image.modules, min.image.devices, min.image.object.length]).toEqual([[], [], 0]);
+  });
 });
