@@ -48,7 +48,7 @@ import { readSysinitSet, runSysinits, sortSysinits } from "./kern_sysinit.js";
 import type { FileSymbol, LinkedImage, LinkerClass, ModMetadata, PreparedFile } from "./link_wasm_obj.js";
 import { bestVersion, lookupHint, readLinkerHints, type HintRecord, type VersionRange } from "./linker_hints.js";
 import type { Resolved, ResolvedFunc } from "./linker/index.js";
-import { KERNEL_DATA_BASE } from "./vm_layout.js";
+import { KERNEL_DATA_BASE, KMEM_BASE } from "./vm_layout.js";
 
 /** The kernel interface version every DECLARE_MODULE depends on (sys/param.h). */
 export const KERNEL_VERSION = 803000;
@@ -139,7 +139,9 @@ export class Linker {
       }
     }
     const namer = (slot: number): string | undefined => kernelNames.get(slot) ?? this.ownerName(slot);
-    this.kernelFile = new LinkerFile(this.allocFileId(), "kernel", "/boot/kernel/kernel", KERNEL_DATA_BASE, core.kernelDataSize, namer);
+    // File 1 spans everything below the kernel map: core data and the kernel
+    // stack (vm_layout.ts), as the boot banner reports it.
+    this.kernelFile = new LinkerFile(this.allocFileId(), "kernel", "/boot/kernel/kernel", KERNEL_DATA_BASE, KMEM_BASE - KERNEL_DATA_BASE, namer);
     this.kernelFile.versions.push({ name: "kernel", version: KERNEL_VERSION });
     this.link(this.kernelFile);
     this.kernelNamer = namer;

@@ -126,7 +126,7 @@ export function fileStat(linker: Linker, f: LinkerFile): LinkerFileStat {
     id: f.id,
     refs: f.refs,
     address: f.address,
-    size: f === linker.kernelFile ? linker.core.kernelDataSize : f.size,
+    size: f.size,
     name: f.filename,
     pathname: f.pathname,
     modules: linker.modules.ofFile(f.id).map((m) => ({ id: m.id, name: m.name })),
