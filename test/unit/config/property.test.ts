@@ -1,6 +1,8 @@
 // Property: random token streams never crash the parsers; they only produce diagnostics.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { Diagnostics } from "../../../src/config/diagnostics.js";
+import { parseHints } from "../../../src/config/hints.js";
 import { parseConfigText } from "../../../src/config/load_config.js";
 import { configToYaml } from "../../../src/config/to_yaml.js";
 import { memFiles } from "./helpers.js";
@@ -31,7 +33,7 @@ describe("the parsers never crash", () => {
         const back = parseConfigText(yaml, "/cfg/b.yaml", { files: memFiles({ "b.yaml": yaml }) });
         expect(back.diagnostics.errors.filter((d) => !/duplicate unit|wildcard|not defined|non-controller/.test(d.message))).toEqual([]);
       }),
-      { numRuns: 400 },
+      { numRuns: Number(process.env.KCONFIG_RUNS ?? 400) },
     );
   });
 
@@ -41,7 +43,19 @@ describe("the parsers never crash", () => {
         parseConfigText(text, "/cfg/GENERIC", { files: memFiles({ GENERIC: text }) });
         parseConfigText(text, "/cfg/G.yaml", { files: memFiles({ "G.yaml": text }) });
       }),
-      { numRuns: 400 },
+      { numRuns: Number(process.env.KCONFIG_RUNS ?? 400) },
+    );
+  });
+
+  it("random hints text never crashes the hints parser", () => {
+    const piece = fc.constantFrom("hint.", "sio", ".", "0", "at", "=", '"', "isa", "0x3f8", "#", "\n", " ", "irq", "x", "\u0000");
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 40 }), (parts) => {
+        const d = new Diagnostics();
+        const hints = parseHints(parts.join(""), "h", d);
+        for (const h of hints) expect(h.key.length).toBeGreaterThan(0);
+      }),
+      { numRuns: Number(process.env.KCONFIG_RUNS ?? 400) },
     );
   });
 
@@ -56,7 +70,7 @@ describe("the parsers never crash", () => {
         const text = JSON.stringify(obj);
         parseConfigText(text, "/cfg/G.yaml", { files: memFiles({ "G.yaml": text }) });
       }),
-      { numRuns: 400 },
+      { numRuns: Number(process.env.KCONFIG_RUNS ?? 400) },
     );
   });
 });
