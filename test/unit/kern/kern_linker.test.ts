@@ -6,8 +6,8 @@ describe.skipIf(!CLANG)(`kernel linker with real modules (${CLANG ? "clang" : NO
     const k = bootTestKernel();
     const path = buildModule(k.dir, "hello", skeleton("hello", { version: 1 }));
     const f = k.linker.load(path);
-    f.userrefs; // loaded by the user
     expect(f.id).toBe(2);
+    expect(f.userrefs).toBe(1);
     expect(k.text()).toContain("hello: load\n");
     expect(k.linker.modules.lookupByName("hello")?.file).toBe(f);
     expect(k.linker.kernelFile.refs).toBe(3);
