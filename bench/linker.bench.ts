@@ -53,7 +53,7 @@ export interface LinkerBenchResult {
   readonly ratio: number;
 }
 
-export async function run(iterations = 25): Promise<LinkerBenchResult | undefined> {
+export async function run(iterations = 40): Promise<LinkerBenchResult | undefined> {
   const cc = findClang();
   if (!cc) {
     console.log("linker bench: skipped (no clang found; install clang-16: apt-get install clang-16)");

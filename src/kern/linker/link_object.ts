@@ -187,17 +187,18 @@ function link(obj: WasmObject, env: LinkEnv, allocated: number[], timings?: Link
   // Defined functions get a slot when their address is taken or when they are
   // published (the symbol's address is its slot); foreign ones use the slot
   // their identity already has.
-  const ownSlot = new Map<number, number>(); // function index -> slot
+  const totalFuncs = obj.numImportedFuncs + obj.functions.length;
+  const ownSlot = new Int32Array(totalFuncs); // function index -> slot (0 = none yet)
   let maxSlot = 0;
   const elems: [number, number][] = [];
   const slotForDefined = (funcIndex: number): number => {
-    let slot = ownSlot.get(funcIndex);
-    if (slot === undefined) {
+    let slot = ownSlot[funcIndex]!;
+    if (slot === 0) {
       slot = env.allocTableSlot();
       allocated.push(slot);
       if (slot <= 0) throw new KernelError("ENOEXEC", file, `table allocator returned slot ${slot}`);
       if (slot > maxSlot) maxSlot = slot;
-      ownSlot.set(funcIndex, slot);
+      ownSlot[funcIndex] = slot;
       elems.push([slot, funcIndex]);
     }
     return slot;
@@ -220,7 +221,8 @@ function link(obj: WasmObject, env: LinkEnv, allocated: number[], timings?: Link
     return slot;
   };
 
-  const exportFuncs = new Set<number>();
+  // Exported function indices (a flag array, so the export list comes out sorted).
+  const exportFuncs = new Uint8Array(totalFuncs);
   const published = new Map<string, LinkedSymbol>();
   /** Function symbols to publish once the instance exists: name, index, binding, slot. */
   const pendingFuncs: [string, number, "global" | "weak", number][] = [];
@@ -228,7 +230,7 @@ function link(obj: WasmObject, env: LinkEnv, allocated: number[], timings?: Link
     if (s.undefined || s.binding === "local") continue;
     if (s.kind === "func") {
       const slot = tableSlotOf(s.index);
-      exportFuncs.add(s.elementIndex);
+      exportFuncs[s.elementIndex] = 1;
       pendingFuncs.push([s.name, s.elementIndex, s.binding, slot]);
     } else if (s.kind === "data") {
       published.set(s.name, { kind: "data", binding: s.binding, address: symValue[s.index]!, size: s.size });
@@ -237,7 +239,7 @@ function link(obj: WasmObject, env: LinkEnv, allocated: number[], timings?: Link
   const initOrder = [...obj.initFuncs].sort((a, b) => a.priority - b.priority);
   for (const f of initOrder) {
     const s = symbols[f.symbol]!;
-    if (s.kind === "func" && !s.undefined) exportFuncs.add(s.elementIndex);
+    if (s.kind === "func" && !s.undefined) exportFuncs[s.elementIndex] = 1;
   }
 
   // ---- relocate CODE --------------------------------------------------------
@@ -263,12 +265,20 @@ function link(obj: WasmObject, env: LinkEnv, allocated: number[], timings?: Link
 
   // ---- emit, compile, instantiate ---------------------------------------------
   const functionNames = functionNameList(obj);
+  const exportList: number[] = [];
+  const exportPos = new Int32Array(totalFuncs).fill(-1);
+  for (let f = 0; f < totalFuncs; f++) {
+    if (exportFuncs[f]) {
+      exportPos[f] = exportList.length;
+      exportList.push(f);
+    }
+  }
   const emitted = emitModule({
     obj,
     code,
     sharedMemory: typeof SharedArrayBuffer !== "undefined" && env.memory.buffer instanceof SharedArrayBuffer,
     needTable: elems.length > 0,
-    exportFuncs: [...exportFuncs].sort((a, b) => a - b),
+    exportFuncs: exportList,
     elems: elems.sort((a, b) => a[0] - b[0]),
     functionNames,
   });
@@ -335,9 +345,11 @@ function link(obj: WasmObject, env: LinkEnv, allocated: number[], timings?: Link
   }
 
   // ---- publish ------------------------------------------------------------------
-  const exportsObj = instance.exports;
+  // The exports object lists the exports in section order: index it by
+  // position instead of building 2,000 "f<n>" keys.
+  const exported = Object.values(instance.exports) as Function[];
   for (const [name, idx, binding, slot] of pendingFuncs) {
-    const fn = exportsObj[`f${idx}`] as Function;
+    const fn = exported[exportPos[idx]!]!;
     published.set(name, { kind: "func", binding, address: slot, size: 0, fn, identity: `${file}:${name}` });
   }
 
@@ -357,7 +369,7 @@ function link(obj: WasmObject, env: LinkEnv, allocated: number[], timings?: Link
           if (r) (r.fn as () => unknown)();
           continue;
         }
-        (exportsObj[`f${s.elementIndex}`] as () => unknown)();
+        (exported[exportPos[s.elementIndex]!] as () => unknown)();
       }
     },
   };
