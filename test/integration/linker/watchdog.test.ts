@@ -31,4 +31,15 @@ describe.skipIf(!CLANG)(`watchdog (${CLANG ? "clang" : NO_CLANG_REASON})`, () =>
     expect(after.code).toBe(0);
     expect(after.stdout).toMatch(/^Id Refs Address +Size Name\n 1 +1 +0x1000 +[0-9a-f]+ kernel\n$/);
   });
+
+  it("a module's panic() stops the kernel with its message, then kld reboot", async () => {
+    const p = buildModule(d.dir, "panicky", skeleton("panicky", { onLoad: 'panic("panicky: bad state %d", 42);' }));
+    const r = await d.kld("load", p);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain("panic: panicky: bad state 42");
+    const st = await d.kld("stat");
+    expect(st.code).toBe(69);
+    expect((await d.kld("reboot")).code).toBe(0);
+    expect((await d.kld("stat")).code).toBe(0);
+  });
 });
