@@ -6,6 +6,7 @@
  * SIGTERM/SIGINT.  Caller: src/cli/kld/boot.ts.
  * FreeBSD counterpart: none (the kernel is not a process there).
  */
+import { errno } from "../kern/errno.js";
 import { KernelError } from "../kern/kernel_error.js";
 import type { BootSettings } from "../kern/kernel.js";
 import { Daemon } from "./daemon.js";
@@ -20,6 +21,21 @@ function report(msg: LaunchReport): Promise<void> {
     if (!process.send) return resolve();
     process.send(msg, () => resolve());
   });
+}
+
+function isSystemError(e: unknown): e is NodeJS.ErrnoException & { code: string; syscall: string } {
+  if (!(e instanceof Error)) return false;
+  const err = e as NodeJS.ErrnoException;
+  return typeof err.code === "string" && typeof err.syscall === "string" && errnoKnown(err.code);
+}
+
+function errnoKnown(name: string): boolean {
+  try {
+    errno(name);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function main(): Promise<void> {
@@ -41,6 +57,9 @@ async function main(): Promise<void> {
         errno: e.info.name,
         ...(e.detail ? { detail: e.detail } : {}),
       });
+    } else if (isSystemError(e)) {
+      // Node's message is Linux's wording; send the errno name instead.
+      await report({ type: "failed", message: e.message, errno: e.code, detail: e.path ?? e.syscall });
     } else {
       await report({ type: "failed", message: e instanceof Error ? e.message : String(e) });
     }

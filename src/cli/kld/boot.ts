@@ -91,7 +91,8 @@ async function detached(settings: BootSettings): Promise<void> {
   const main = new URL("../../daemon/main.js", import.meta.url);
   const arg = JSON.stringify({ settings, explicitSocket: Boolean(process.env["KLD_SOCKET"]) });
   const progress = startProgress("booting kernel");
-  const child = spawn(process.execPath, [main.pathname, arg], {
+  const { fileURLToPath } = await import("node:url");
+  const child = spawn(process.execPath, [fileURLToPath(main), arg], {
     detached: true,
     stdio: ["ignore", "ignore", "ignore", "ipc"],
   });
