@@ -8,7 +8,7 @@
  * `make -C sys/modules`.
  */
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { KernelError } from "../kern/kernel_error.js";
 import { clangVersion, requireClang } from "./cc.js";
@@ -50,7 +50,7 @@ async function main(): Promise<void> {
     const cc = requireClang();
     process.stdout.write(`build-modules: using ${clangVersion(cc)}\n`);
     for (const m of rebuildModules(modulesDir(), process.argv.slice(2))) {
-      process.stdout.write(`${m.output}: ${m.bytes} bytes\n`);
+      process.stdout.write(`${relative(process.cwd(), m.output)}: ${m.bytes} bytes\n`);
     }
   } catch (e) {
     if (e instanceof KernelError) {

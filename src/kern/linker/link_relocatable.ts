@@ -50,7 +50,7 @@ import {
   type WasmSymbol,
 } from "./object_types.js";
 import { isMemoryReloc, isTableIndexReloc, patchField } from "./relocate.js";
-import { readObject } from "./wasm_object.js";
+import { readObject, segmentAt } from "./wasm_object.js";
 import { WasmWriter } from "./wasm_writer.js";
 
 export interface ObjectInput {
@@ -144,11 +144,12 @@ export function mergeObjects(inputs: readonly ObjectInput[]): Uint8Array {
   const globalImportByKey = new Map<string, number>();
   let needTable = false;
   let tableRefType = 0x70;
-  const importSymName = objs.map((o) => {
-    const names: string[] = [];
-    for (const s of o.symbols) if (s.kind === "func" && s.undefined) names[s.elementIndex] ??= s.name;
-    return names;
+  const importSym = objs.map((o) => {
+    const syms: WasmSymbol[] = [];
+    for (const s of o.symbols) if (s.kind === "func" && s.undefined) syms[s.elementIndex] ??= s;
+    return syms;
   });
+  const importSymName = importSym.map((syms) => syms.map((s) => s.name));
   objs.forEach((o, k) => {
     let f = 0;
     for (const im of o.imports) {
@@ -161,7 +162,7 @@ export function mergeObjects(inputs: readonly ObjectInput[]): Uint8Array {
           continue;
         }
         if (!funcImportByName.has(name)) {
-          const sym = o.symbols.find((s) => s.kind === "func" && s.undefined && s.name === name);
+          const sym = importSym[k]![f - 1];
           funcImportByName.set(name, funcImports.length);
           funcImports.push({ module: im.module, field: im.field, typeIndex: typeBase[k]! + im.typeIndex, name, flags: sym?.flags ?? SymFlag.UNDEFINED });
         }
@@ -335,7 +336,7 @@ export function mergeObjects(inputs: readonly ObjectInput[]): Uint8Array {
     }
     const ends = o.dataSegments.map((s) => s.offsetInSection + s.size);
     for (const r of o.dataRelocations) {
-      const j = o.dataSegments.findIndex((s, i) => r.offset >= s.offsetInSection && r.offset < ends[i]!);
+      const j = segmentAt(o.dataSegments, ends, r.offset);
       const [seg, at] = segMap[k]![j]!;
       const index = symMap[k]![r.index]!;
       if (index < 0) throw new KernelError("ENOEXEC", o.filename, `relocation in DATA refers to a section symbol`);
