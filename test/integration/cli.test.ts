@@ -36,9 +36,9 @@ describe("kld command line", () => {
   });
 
   it("an unknown option is a usage error naming it, with the usage line", async () => {
-    const r = await run("kld", ["stat", "-x"], env);
+    const r = await run("kld", ["dmesg", "-x"], env);
     expect(r.code).toBe(64);
-    expect(r.stderr).toBe("kld: unknown option '-x'\nusage: kld stat [--json]\n");
+    expect(r.stderr).toBe("kld: unknown option '-x'\nusage: kld dmesg [--json]\n");
   });
 
   it("a missing option argument is a usage error", async () => {
@@ -57,6 +57,12 @@ describe("kld command line", () => {
     const r = await run("kld", ["boot", "-w", "soon"], env);
     expect(r.code).toBe(64);
     expect(r.stderr).toBe("kld: invalid watchdog time 'soon' (-w): expected milliseconds between 1 and 3600000\n");
+  });
+
+  it("an unusable socket directory fails with FreeBSD's wording", async () => {
+    const r = await run("kld", ["boot"], { ...env, KLD_SOCKET: "/proc/kldsim-nope/kld.sock" });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe("kld: /proc/kldsim-nope: No such file or directory\n");
   });
 
   it("a missing image or machine file fails with FreeBSD's ENOENT text", async () => {

@@ -56,6 +56,11 @@ describe("prepareSocketDir", () => {
     expect(() => prepareSocketDir(p, true)).toThrow(/File name too long/);
   });
 
+  it("fails fast, not forever, for a directory that cannot be made", () => {
+    // mkdirSync's own `recursive` never returns here on Node 20.
+    expect(() => prepareSocketDir("/proc/kldsim-nope/kld.sock", true)).toThrow(/ENOENT/);
+  });
+
   it("refuses a file where the directory should be with ENOTDIR", () => {
     const d = tmp();
     writeFileSync(join(d, "f"), "");
