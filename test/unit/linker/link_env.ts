@@ -8,7 +8,7 @@ import { linkObject } from "../../../src/kern/linker/link_object.js";
 import type { LinkEnv, LinkedObject, Resolved, ResolvedFunc, WasmObject } from "../../../src/kern/linker/object_types.js";
 
 export class TestKernel {
-  readonly memory = new WebAssembly.Memory({ initial: 64 });
+  readonly memory: WebAssembly.Memory;
   readonly table = new WebAssembly.Table({ element: "anyfunc", initial: 1 });
   readonly stackPointer = new WebAssembly.Global({ value: "i32", mutable: true }, 0x10000);
   readonly host = new Map<string, Function>();
@@ -19,7 +19,10 @@ export class TestKernel {
   next = 0x20000;
   output: string[] = [];
 
-  constructor() {
+  constructor(opts: { shared?: boolean } = {}) {
+    this.memory = opts.shared
+      ? new WebAssembly.Memory({ initial: 64, maximum: 64, shared: true })
+      : new WebAssembly.Memory({ initial: 64 });
     this.host.set("kputs", (p: number) => {
       this.output.push(this.cstr(p));
       return 0;

@@ -30,6 +30,13 @@ describe("readObject on the hand-assembled object", () => {
     expect(k.cstr(k.u32(linked.symbols.get("ptr")!.address))).toBe("yo");
   });
 
+  test("the object links against a shared kernel memory too", () => {
+    const k = new TestKernel({ shared: true });
+    const linked = k.load(readObject(tinyObject(), "tiny.o"));
+    expect(k.call(linked, "f")).toBe(0);
+    expect(k.output).toEqual(["hi"]);
+  });
+
   test("an empty file is not wasm", () => {
     expect(isWasmObject(new Uint8Array())).toBe(false);
     expect(refusal(new Uint8Array())).toEqual({ errno: "EFTYPE", detail: "empty file" });
