@@ -55,6 +55,8 @@ export function bootLinker(
     readonly data?: readonly HostData[];
     readonly modulePath?: readonly string[];
     readonly userTerminal?: (text: string) => void;
+    /** Services' console (default: printf). */
+    readonly console?: (text: string) => void;
     readonly onCurrentCall?: (what: string | null) => void;
   } = {},
 ): LinkerSubsystem {
@@ -63,7 +65,7 @@ export function bootLinker(
     get memory() {
       return core.memory;
     },
-    console: printf,
+    console: opts.console ?? printf,
     userTerminal: (text) => (opts.userTerminal ?? printf)(text),
     service<T>(name: string): T {
       if (!registry.has(name)) throw new Error(`kernel service ${name} not available`);
@@ -136,7 +138,20 @@ export function fileStat(linker: Linker, f: LinkerFile): LinkerFileStat {
 /** Kernel subsystem init: boot the linker and register kld.* on the kernel. */
 export function registerLinkerMethods(kernel: Kernel): LinkerSubsystem {
   let ctx: RequestContext | null = null;
+  // panic(9) in a service prints "panic: ..." and throws; Kernel.panic()
+  // prints the same line again when we hand the panic over to it.  Hold the
+  // service's line back; it is printed once, by Kernel.panic, or at the end
+  // of the request if nobody took it.
+  let heldPanicLine: string | null = null;
+  const flushPanicLine = (): void => {
+    if (heldPanicLine !== null) kernel.printf(heldPanicLine);
+    heldPanicLine = null;
+  };
   const sys = bootLinker((t) => kernel.printf(t), {
+    console: (t) => {
+      if (t.startsWith("panic: ") && heldPanicLine === null) heldPanicLine = t;
+      else kernel.printf(t);
+    },
     services: kernelServices,
     data: kernelData,
     userTerminal: (text) => (ctx ? ctx.uprintf(text) : kernel.printf(text)),
@@ -149,6 +164,7 @@ export function registerLinkerMethods(kernel: Kernel): LinkerSubsystem {
       return fn();
     } finally {
       ctx = null;
+      flushPanicLine();
     }
   };
   const report = (verb: string, subject: string, e: unknown): never => {
@@ -156,7 +172,10 @@ export function registerLinkerMethods(kernel: Kernel): LinkerSubsystem {
       // A service's panic() has printed its message; let the kernel stop.
       const k = kernel as unknown as { panic?: (m: string) => never };
       const msg = (e as { panicMessage?: string }).panicMessage;
-      if (msg !== undefined && typeof k.panic === "function") k.panic(msg);
+      if (msg !== undefined && typeof k.panic === "function") {
+        heldPanicLine = null;
+        k.panic(msg);
+      }
       throw e;
     }
     const ke = e instanceof KernelError ? e : new KernelError("EIO", subject, String(e));
@@ -257,6 +276,12 @@ export function registerLinkerMethods(kernel: Kernel): LinkerSubsystem {
     types: mallocStats(core.memory).map((t) => ({ type: t.type, inUse: t.inUse, memUse: t.memUse, requests: t.requests })),
   }));
 
-  kernel.onShutdown(() => linker.shutdown());
+  kernel.onShutdown(() => {
+    try {
+      linker.shutdown();
+    } finally {
+      flushPanicLine();
+    }
+  });
   return sys;
 }
