@@ -111,6 +111,22 @@ describe("kld load / stat / unload with the bundled modules", () => {
     expect((await d.kld("config")).stdout).not.toContain(dir);
   });
 
+  it("loads a bundled module by name and unloads it by id", async () => {
+    const r = await d.kld("load", "-v", "hello");
+    expect(r.code).toBe(0);
+    const id = /id=(\d+)/.exec(r.stdout)?.[1];
+    expect(id).toBeDefined();
+    expect((await d.kld("stat", "-q", "-i", id!)).code).toBe(0);
+    const u = await d.kld("unload", "-v", "-i", id!);
+    expect(u.stdout).toBe(`Unloading hello.ko, id=${id}\n`);
+    const gone = await d.kld("unload", "-i", id!);
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toBe(`kld: can't find file id ${id}\n`);
+    const nosym = await d.kld("sym", "no_such_symbol");
+    expect(nosym.code).toBe(1);
+    expect(nosym.stderr).toBe("kld: can't find symbol no_such_symbol: No such file or directory\nkld: symbol no_such_symbol not found\n");
+  });
+
   it("usage errors exit 64", async () => {
     expect((await d.kld("unload")).code).toBe(64);
     expect((await d.kld("unload", "-i", "x")).code).toBe(64);
