@@ -5,7 +5,7 @@
  * ("Function not implemented").
  * Callers: src/cli/modload.ts, modunload.ts, isaconf.ts, kconfig.ts (stubs).
  */
-import { Command } from "commander";
+import type { Command } from "commander";
 import { CliError } from "./cli_error.js";
 import { createProgram, runProgram } from "./program.js";
 
