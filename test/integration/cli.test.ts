@@ -7,7 +7,7 @@ import { envFor, run, tempSocketDir } from "./harness.js";
 const tmp = tempSocketDir("kldcli");
 const env = envFor(tmp.socket);
 
-describe("kld command line", () => {
+describe.concurrent("kld command line", () => {
   it("--help lists the subcommands, exit 0", async () => {
     const r = await run("kld", ["--help"], env);
     expect(r.code).toBe(0);
@@ -72,7 +72,7 @@ describe("kld command line", () => {
   });
 });
 
-describe.each(["kld", "modload", "modunload", "isaconf", "kconfig"])("%s", (bin) => {
+describe.concurrent.each(["kld", "modload", "modunload", "isaconf", "kconfig"])("%s", (bin) => {
   it("--version prints the version, exit 0", async () => {
     const r = await run(bin, ["--version"], env);
     expect(r.code).toBe(0);
@@ -86,7 +86,7 @@ describe.each(["kld", "modload", "modunload", "isaconf", "kconfig"])("%s", (bin)
   });
 });
 
-describe.each([
+describe.concurrent.each([
   ["modload", ["x.o"], "the kernel linker (issue 3)"],
   ["modunload", ["-n", "x"], "the kernel linker (issue 3)"],
   ["isaconf", [], "newbus and the ISA bus driver (issue 6)"],
