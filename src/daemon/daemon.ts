@@ -179,7 +179,8 @@ export class Daemon {
       return Promise.reject(new RpcError(RpcCode.METHOD_NOT_FOUND, `Method not found: ${req.method}`));
     }
     const params = methods[req.method].params(req.params, "params"); // throws ParamError
-    if (this.stopping && req.method !== "kernel.status") {
+    // While stopping, status still answers and a second shutdown joins the first.
+    if (this.stopping && req.method !== "kernel.status" && req.method !== "kernel.shutdown") {
       return Promise.reject(
         new RpcError(RpcCode.KERNEL_ERROR, "kernel shutting down", { errno: "ENXIO", code: 6, detail: "kernel shutting down" }),
       );
