@@ -179,7 +179,12 @@ export class Linker {
     let file: LinkerFile;
     if (spec.includes("/") || spec.includes(".")) {
       const path = this.searchFile(spec, opts.cwd);
-      if (!path) throw new KernelError("ENOENT", spec, "no such file in the module path");
+      if (!path) {
+        if (!spec.includes("/")) throw new KernelError("ENOENT", spec, "not found in the module path or the current directory");
+        const full = opts.cwd && !spec.startsWith("/") ? join(opts.cwd, spec) : spec;
+        if (existsSync(full)) throw new KernelError("EFTYPE", spec, `${full} is not a regular file`);
+        throw new KernelError("ENOENT", spec, `${full}: no such file`);
+      }
       const loaded = this.findFileByName(path);
       if (loaded && (loaded.pathname === path || loaded.filename === basename(path))) {
         throw new KernelError("EEXIST", spec, `module already loaded or in kernel (file ${loaded.filename}, id ${loaded.id})`);
@@ -284,7 +289,12 @@ export class Linker {
       throw new KernelError("ENOENT", filename, `cannot read ${path}`);
     }
     if (size > MAX_KLD_BYTES) throw new KernelError("EFBIG", filename, `file is ${size} bytes, limit ${MAX_KLD_BYTES}`);
-    return new Uint8Array(readFileSync(path));
+    try {
+      return new Uint8Array(readFileSync(path));
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new KernelError(code === "EACCES" || code === "EISDIR" ? code : "EIO", filename, `cannot read ${path}`);
+    }
   }
 
   /** Try each class; ENOENT from all of them = unsupported file type. */
