@@ -77,6 +77,13 @@ describe("malformed objects are refused by the daemon", () => {
     expect((await refuse(elf)).detail).toBe("linker_load_file: Unsupported file type");
   });
 
+  it("a directory, a device and a missing file", async () => {
+    expect(await refusePath(d.dir)).toMatchObject({ errno: "EFTYPE", detail: `${d.dir} is not a regular file` });
+    expect(await refusePath("/dev/null")).toMatchObject({ errno: "EFTYPE", detail: "/dev/null is not a regular file" });
+    const missing = join(d.dir, "missing.ko");
+    expect(await refusePath(missing)).toMatchObject({ errno: "ENOENT", detail: `${missing}: no such file` });
+  });
+
   it("wasm that is not relocatable (no linking section)", async () => {
     const r = await refuse(tinyObject({ omitLinking: true }));
     expect(r.errno).toBe("ENOEXEC");
