@@ -49,7 +49,9 @@ export class RpcServer {
 
   constructor(private readonly handler: RequestHandler, opts: RpcServerOptions = {}) {
     this.maxLineBytes = opts.maxLineBytes ?? MAX_LINE_BYTES;
-    this.server = createServer((s) => this.accept(s));
+    // Half-open: a client may send its requests, shut down its write side
+    // (`printf ... | socat - UNIX-CONNECT:...`) and still read the replies.
+    this.server = createServer({ allowHalfOpen: true }, (s) => this.accept(s));
     this.server.maxConnections = 1024;
   }
 
@@ -85,6 +87,15 @@ export class RpcServer {
     this.sockets.add(socket);
     const splitter = new LineSplitter(this.maxLineBytes);
     let closed = false;
+    let inputEnded = false;
+    let pending = 0;
+    const maybeFinish = (): void => {
+      if (inputEnded && pending === 0 && !socket.destroyed) socket.end();
+    };
+    socket.on("end", () => {
+      inputEnded = true;
+      maybeFinish();
+    });
     socket.on("error", () => {
       /* EPIPE/ECONNRESET from a vanished client: nothing to do */
     });
@@ -114,12 +125,17 @@ export class RpcServer {
           send(failure(null, { code: RpcCode.PARSE_ERROR, message: "Parse error: invalid UTF-8" }));
           continue;
         }
-        this.dispatchLine(frame.text, send);
+        pending++;
+        this.dispatchLine(frame.text, send).finally(() => {
+          pending--;
+          maybeFinish();
+        });
       }
     });
   }
 
-  private dispatchLine(text: string, send: (m: RpcResponse | readonly RpcResponse[]) => void): void {
+  /** Decode and run one line; resolves once its response has been written. */
+  private dispatchLine(text: string, send: (m: RpcResponse | readonly RpcResponse[]) => void): Promise<void> {
     const decoded = decodeLine(text);
     const pending: Promise<RpcResponse | undefined>[] = decoded.members.map((m) => {
       if (m.kind === "error") return Promise.resolve(m.response);
@@ -128,7 +144,7 @@ export class RpcServer {
         send({ jsonrpc: "2.0", method, params } as unknown as RpcResponse);
       });
     });
-    void Promise.all(pending).then((responses) => {
+    return Promise.all(pending).then((responses) => {
       const out = responses.filter((r): r is RpcResponse => r !== undefined);
       if (decoded.batch) {
         if (out.length > 0) send(out);

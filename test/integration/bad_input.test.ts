@@ -125,6 +125,16 @@ describe("bad input on the socket", () => {
 });
 
 describe("requests and the kernel", () => {
+  it("answer a client that shut down its write side, then close", async () => {
+    const c = await RawConn.open(tmp.socket);
+    c.write(request(1, "kernel.stat"));
+    c.write(request(2, "debug.spin", { ms: 100 }));
+    c.socket.end();
+    expect(((await c.next()) as Reply).id).toBe(1);
+    expect(((await c.next()) as Reply).id).toBe(2);
+    expect(await c.waitClosed()).toBe(true);
+  });
+
   it("are served in arrival order across clients", async () => {
     const a = await RawConn.open(tmp.socket);
     const b = await RawConn.open(tmp.socket);
