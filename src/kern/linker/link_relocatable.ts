@@ -45,6 +45,7 @@ import {
   SegFlag,
   SymFlag,
   SymbolKindCode,
+  type FuncType,
   type Relocation,
   type WasmObject,
   type WasmSymbol,
@@ -137,7 +138,7 @@ export function mergeObjects(inputs: readonly ObjectInput[]): Uint8Array {
   }
 
   // ---- imports that stay undefined ------------------------------------------------
-  interface MergedImport { module: string; field: string; typeIndex: number; name: string; flags: number }
+  interface MergedImport { module: string; field: string; typeIndex: number; name: string; flags: number; file: string; type: FuncType }
   const funcImports: MergedImport[] = [];
   const funcImportByName = new Map<string, number>();
   const globalImports: { module: string; field: string; valType: number; mutable: boolean }[] = [];
@@ -157,14 +158,21 @@ export function mergeObjects(inputs: readonly ObjectInput[]): Uint8Array {
         const name = importSymName[k]![f] ?? im.field;
         f++;
         const def = defs.get(name);
+        const myType = o.types[im.typeIndex]!;
         if (def) {
           if (def.sym.kind !== "func") throw new KernelError("ENOEXEC", o.filename, `symbol ${name} is called as a function but ${objs[def.k]!.filename} defines it as ${def.sym.kind}`);
+          const d = objs[def.k]!;
+          const defType = d.types[d.functions[def.sym.elementIndex - d.numImportedFuncs]!]!;
+          if (!sameType(myType, defType)) throw prototypeMismatch(name, o.filename, d.filename);
           continue;
         }
-        if (!funcImportByName.has(name)) {
+        const seen = funcImportByName.get(name);
+        if (seen === undefined) {
           const sym = importSym[k]![f - 1];
           funcImportByName.set(name, funcImports.length);
-          funcImports.push({ module: im.module, field: im.field, typeIndex: typeBase[k]! + im.typeIndex, name, flags: sym?.flags ?? SymFlag.UNDEFINED });
+          funcImports.push({ module: im.module, field: im.field, typeIndex: typeBase[k]! + im.typeIndex, name, flags: sym?.flags ?? SymFlag.UNDEFINED, file: o.filename, type: myType });
+        } else if (!sameType(myType, funcImports[seen]!.type)) {
+          throw prototypeMismatch(name, o.filename, funcImports[seen]!.file);
         }
       } else if (im.kind === "global") {
         const key = `${im.module}\0${im.field}`;
@@ -448,6 +456,20 @@ export function mergeObjects(inputs: readonly ObjectInput[]): Uint8Array {
     w.custom("target_features", tf);
   }
   return w.finish().slice();
+}
+
+function sameType(a: FuncType, b: FuncType): boolean {
+  return (
+    a.params.length === b.params.length &&
+    a.results.length === b.results.length &&
+    a.params.every((p, i) => p === b.params[i]) &&
+    a.results.every((r, i) => r === b.results[i])
+  );
+}
+
+/** Two files disagree on a function's C prototype: wasm would refuse the call. */
+function prototypeMismatch(name: string, file: string, other: string): KernelError {
+  return new KernelError("ENOEXEC", file, `function ${name} has a different prototype in ${file} and ${other}`);
 }
 
 function importFieldOf(o: WasmObject, kind: "func", f: number): string {

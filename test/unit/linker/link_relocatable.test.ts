@@ -98,6 +98,21 @@ describe.skipIf(!CLANG)(`mergeObjects (clang: ${CLANG ?? NO_CLANG_REASON})`, () 
     ).toThrow(expect.objectContaining({ detail: "symbol foo is data in b.o but func in a.o" }));
   });
 
+  test("a function with different prototypes in two files is refused naming both", () => {
+    expect(() =>
+      mergeObjects([
+        { name: "a.o", bytes: compileC("int g(int x) { return x; }") },
+        { name: "b.o", bytes: compileC("long long g(long long); long long h(void) { return g(1); }") },
+      ]),
+    ).toThrow(expect.objectContaining({ detail: "function g has a different prototype in b.o and a.o" }));
+    expect(() =>
+      mergeObjects([
+        { name: "a.o", bytes: compileC("int ext(int); int a(void) { return ext(1); }") },
+        { name: "b.o", bytes: compileC("double ext(double); double b(void) { return ext(1.0); }") },
+      ]),
+    ).toThrow(expect.objectContaining({ detail: "function ext has a different prototype in b.o and a.o" }));
+  });
+
   test("a broken input is reported with its own name", () => {
     expect(() => mergeObjects([{ name: "junk.o", bytes: new Uint8Array([1, 2, 3, 4]) }])).toThrow(
       expect.objectContaining({ subject: "junk.o" }),
