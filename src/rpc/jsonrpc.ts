@@ -32,6 +32,13 @@ export interface RpcFailure {
 
 export type RpcResponse = RpcSuccess | RpcFailure;
 
+/** A message without an id, from the daemon to a client (uprintf). */
+export interface RpcNotification {
+  readonly jsonrpc: "2.0";
+  readonly method: string;
+  readonly params: unknown;
+}
+
 /** One decoded member: a request to run, or an error already decided. */
 export type Decoded =
   | { readonly kind: "request"; readonly request: RpcRequest }

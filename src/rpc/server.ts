@@ -11,7 +11,14 @@
 import { createServer, type Server, type Socket } from "node:net";
 import { KernelError } from "../kern/kernel_error.js";
 import { LineSplitter } from "./framing.js";
-import { decodeLine, failure, success, type RpcRequest, type RpcResponse } from "./jsonrpc.js";
+import {
+  decodeLine,
+  failure,
+  success,
+  type RpcNotification,
+  type RpcRequest,
+  type RpcResponse,
+} from "./jsonrpc.js";
 import { MAX_LINE_BYTES, RpcCode, type RpcErrorObject } from "./protocol.js";
 import { RpcError } from "./rpc_error.js";
 import { ParamError } from "./validate.js";
@@ -25,6 +32,8 @@ export type Notify = (method: string, params: unknown) => void;
  * KernelError or ParamError, which become the matching error responses.
  */
 export type RequestHandler = (request: RpcRequest, notify: Notify) => Promise<unknown>;
+
+type Send = (msg: RpcResponse | readonly RpcResponse[] | RpcNotification) => void;
 
 export interface RpcServerOptions {
   readonly maxLineBytes?: number;
@@ -103,7 +112,7 @@ export class RpcServer {
       closed = true;
       this.sockets.delete(socket);
     });
-    const send = (msg: RpcResponse | readonly RpcResponse[] | object): void => {
+    const send: Send = (msg) => {
       if (closed || socket.destroyed || !socket.writable) return;
       socket.write(JSON.stringify(msg) + "\n");
     };
@@ -135,13 +144,13 @@ export class RpcServer {
   }
 
   /** Decode and run one line; resolves once its response has been written. */
-  private dispatchLine(text: string, send: (m: RpcResponse | readonly RpcResponse[]) => void): Promise<void> {
+  private dispatchLine(text: string, send: Send): Promise<void> {
     const decoded = decodeLine(text);
     const pending: Promise<RpcResponse | undefined>[] = decoded.members.map((m) => {
       if (m.kind === "error") return Promise.resolve(m.response);
       return this.run(m.request, (method, params) => {
         // Notifications share the connection; they precede the response.
-        send({ jsonrpc: "2.0", method, params } as unknown as RpcResponse);
+        send({ jsonrpc: "2.0", method, params });
       });
     });
     return Promise.all(pending).then((responses) => {
