@@ -60,7 +60,11 @@ export class KernelHost {
     this.worker.on("exit", (code) => this.die(`panic: kernel worker exited with status ${code}`));
   }
 
-  /** Start a kernel and wait until it has booted; rejects if boot fails. */
+  /**
+   * Start a kernel and wait until it has booted.  Rejects if boot fails, or
+   * with `panic: watchdog timeout during boot in ...` if it takes longer
+   * than the watchdog bound (a static module stuck in its SYSINIT).
+   */
   static boot(
     settings: BootSettings,
     previousMsgbuf: string | undefined,
@@ -68,9 +72,17 @@ export class KernelHost {
   ): Promise<KernelHost> {
     const host = new KernelHost(settings, previousMsgbuf, onConsole);
     return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const where = host.currentCall.get() ?? "kernel initialisation";
+        host.settle(0, (w) => w.reject(new Error(`panic: watchdog timeout during boot in ${where}`)));
+      }, settings.watchdogMs);
       host.waiters.set(0, {
-        resolve: () => resolve(host),
+        resolve: () => {
+          clearTimeout(timer);
+          resolve(host);
+        },
         reject: (e) => {
+          clearTimeout(timer);
           void host.terminate();
           reject(e);
         },

@@ -2,6 +2,7 @@
 // usage errors (exit 64 with a usage line), and the binaries still waiting
 // for their subsystems (they say what they await, exit 1, no fake output).
 import { describe, expect, it } from "vitest";
+import { existsSync } from "node:fs";
 import { envFor, run, tempSocketDir } from "./harness.js";
 
 const tmp = tempSocketDir("kldcli");
@@ -57,6 +58,13 @@ describe.concurrent("kld command line", () => {
     const r = await run("kld", ["boot", "-w", "soon"], env);
     expect(r.code).toBe(64);
     expect(r.stderr).toBe("kld: invalid watchdog time 'soon' (-w): expected milliseconds between 1 and 3600000\n");
+  });
+
+  it("a boot slower than the watchdog fails and leaves no socket", async () => {
+    const r = await run("kld", ["boot", "-w", "1"], env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^kld: can't boot kernel: panic: watchdog timeout during boot in \S+/);
+    expect(existsSync(tmp.socket)).toBe(false);
   });
 
   it("an unusable socket directory fails with FreeBSD's wording", async () => {
