@@ -105,16 +105,25 @@ export function compileArgs(src: string, out: string, opts: CompileOptions): str
   ];
 }
 
+/** Compilation failed: ENOEXEC on the source, with clang's diagnostics kept verbatim. */
+export class CompileError extends KernelError {
+  constructor(
+    src: string,
+    readonly diagnostics: string,
+  ) {
+    super("ENOEXEC", src, `compilation failed:\n${diagnostics}`);
+  }
+}
+
 /**
  * Compile `src` to the object `out`.
- * @throws KernelError ENOEXEC with clang's diagnostics when compilation fails.
+ * @throws CompileError (ENOEXEC) with clang's diagnostics when compilation fails.
  */
 export function compileC(src: string, out: string, opts: CompileOptions): void {
   const r = spawnSync(opts.cc, compileArgs(src, out, opts), { encoding: "utf8" });
   if (r.error) throw new KernelError("ENOENT", opts.cc, `cannot run the compiler: ${r.error.message}`);
   if (r.status !== 0) {
-    const diag = (r.stderr || r.stdout || "").trim();
-    throw new KernelError("ENOEXEC", src, `compilation failed:\n${diag}`);
+    throw new CompileError(src, (r.stderr || r.stdout || "").trim());
   }
 }
 

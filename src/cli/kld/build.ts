@@ -43,6 +43,12 @@ export function register(program: Command): void {
         });
         if (opts.v) process.stdout.write(`${r.output}: ${r.bytes} bytes from ${r.objects.join(", ")}\n`);
       } catch (e) {
+        const { CompileError } = await import("../../build/cc.js");
+        if (e instanceof CompileError) {
+          // clang's own diagnostics first, verbatim, as make(1) shows them.
+          if (e.diagnostics) process.stderr.write(e.diagnostics + "\n");
+          throw new CliError(`can't build module: ${e.subject}: compilation failed`);
+        }
         throw toCliError(e, "can't build module");
       }
     });
