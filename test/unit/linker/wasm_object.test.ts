@@ -30,6 +30,12 @@ describe("readObject on the hand-assembled object", () => {
     expect(k.cstr(k.u32(linked.symbols.get("ptr")!.address))).toBe("yo");
   });
 
+  test("an object without target_features (clang 14's MVP default) is fine", () => {
+    const obj = readObject(tinyObject({ features: [] }), "mvp.o");
+    expect(obj.targetFeatures).toEqual([]);
+    expect(obj.sections.some((x) => x.name === "target_features")).toBe(false);
+  });
+
   test("the object links against a shared kernel memory too", () => {
     const k = new TestKernel({ shared: true });
     const linked = k.load(readObject(tinyObject(), "tiny.o"));
