@@ -3,7 +3,7 @@
 // for their subsystems (they say what they await, exit 1, no fake output).
 import { describe, expect, it } from "vitest";
 import { existsSync } from "node:fs";
-import { envFor, run, tempSocketDir } from "./harness.js";
+import { envFor, ROOT, run, tempSocketDir } from "./harness.js";
 
 const tmp = tempSocketDir("kldcli");
 const env = envFor(tmp.socket);
@@ -104,5 +104,32 @@ describe.concurrent.each([
     expect(r.code).toBe(1);
     expect(r.stdout).toBe("");
     expect(r.stderr).toBe(`${bin}: not yet available: awaits ${awaits}: Function not implemented\n`);
+  });
+});
+
+describe("boot settings", () => {
+  it("are shown by kld status and kept across kld reboot", async () => {
+    const own = tempSocketDir("kldset");
+    const e = envFor(own.socket);
+    const { writeFileSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const conf = join(own.dir, "loader.conf");
+    writeFileSync(conf, 'hello_load="YES"\n');
+    const machine = join(ROOT, "configs", "machines", "bare.yaml");
+    try {
+      const b = await run("kld", ["boot", "-m", machine, "-l", conf, "-w", "4321"], e);
+      expect(b.code, b.stderr).toBe(0);
+      const before = JSON.parse((await run("kld", ["status", "--json"], e)).stdout) as Record<string, unknown>;
+      expect(before).toMatchObject({ machine, loaderConf: conf, watchdogMs: 4321, image: null, foreground: false });
+      expect((await run("kld", ["reboot", "-q"], e)).code).toBe(0);
+      const after = JSON.parse((await run("kld", ["status", "--json"], e)).stdout) as Record<string, unknown>;
+      expect(after).toMatchObject({ machine, loaderConf: conf, watchdogMs: 4321, state: "running" });
+      const text = (await run("kld", ["status"], e)).stdout;
+      expect(text).toContain(`machine:  ${machine}\n`);
+      expect(text).toContain(`loader:   ${conf}\n`);
+    } finally {
+      await run("kld", ["shutdown"], e);
+      own.remove();
+    }
   });
 });
