@@ -128,6 +128,8 @@ export class RpcServer {
           );
           closed = true;
           socket.end();
+          // A client still pouring bytes in must not hold the socket open.
+          setTimeout(() => socket.destroy(), 1000).unref();
           return;
         }
         if (frame.kind === "invalid-utf8") {
