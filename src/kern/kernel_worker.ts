@@ -28,7 +28,7 @@ function post(msg: FromWorker): void {
 
 function toWorkerError(e: unknown): WorkerError {
   if (e instanceof KernelError) return { kind: "kernel", message: e.message, data: e.toData() };
-  return { kind: "internal", message: e instanceof Error ? (e.stack ?? e.message) : String(e) };
+  return { kind: "internal", message: e instanceof Error ? e.message : String(e) };
 }
 
 async function main(): Promise<void> {
@@ -45,6 +45,7 @@ async function main(): Promise<void> {
     kernel.printBanner(boot.previousMsgbuf);
     for (const init of SUBSYSTEMS) await init(kernel);
   } catch (e) {
+    if (!(e instanceof KernelError) && e instanceof Error) kernel.printf(`kernel: boot failed: ${e.stack ?? e.message}\n`);
     post({ type: "boot-failed", error: toWorkerError(e) });
     return;
   }
@@ -89,7 +90,13 @@ async function serve(kernel: Kernel, msg: ToWorker): Promise<void> {
     }
   } catch (e) {
     // After a panic the daemon terminates this worker; no answer is due.
-    if (!(e instanceof KernelPanic)) post({ type: "error", seq: msg.seq, error: toWorkerError(e) });
+    if (e instanceof KernelPanic) return;
+    if (!(e instanceof KernelError)) {
+      // A bug, not a user's mistake: the stack goes to the message buffer.
+      const what = msg.type === "request" ? msg.method : msg.type;
+      kernel.printf(`kernel: internal error in ${what}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    }
+    post({ type: "error", seq: msg.seq, error: toWorkerError(e) });
   } finally {
     kernel.currentCall.set(undefined);
   }
