@@ -2,6 +2,7 @@
 // JSON-RPC error and leaves the daemon healthy.  Also ordering, uprintf
 // routing, the watchdog and recovery with kld reboot.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { existsSync } from "node:fs";
 import { envFor, RawConn, request, run, tempSocketDir } from "./harness.js";
 
 const tmp = tempSocketDir("kldbad");
@@ -197,5 +198,15 @@ describe("the watchdog", () => {
     c.close();
     expect((await run("kld", ["reboot", "-q"], env)).stdout).toBe("");
     await healthy();
+  });
+
+  it("kld shutdown still stops a panicked kernel's daemon", async () => {
+    const c = await RawConn.open(tmp.socket);
+    c.write(request(1, "debug.panic", { message: "last one" }));
+    await c.next();
+    c.close();
+    const r = await run("kld", ["shutdown"], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(tmp.socket)).toBe(false);
   });
 });
