@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync, statSync } from "node:fs";
 import { dirname } from "node:path";
-import { envFor, run, spawnBin, tempSocketDir, waitFor } from "./harness.js";
+import { envFor, processGone, run, spawnBin, tempSocketDir, waitFor } from "./harness.js";
 
 const tmp = tempSocketDir("kldlife");
 const env = envFor(tmp.socket);
@@ -111,14 +111,7 @@ describe("a detached kernel", () => {
 
   it("replaces a stale socket left by a killed daemon", async () => {
     process.kill(pid, "SIGKILL");
-    await waitFor(() => {
-      try {
-        process.kill(pid, 0);
-        return false;
-      } catch {
-        return true;
-      }
-    });
+    expect(await waitFor(() => processGone(pid))).toBe(true);
     expect(existsSync(tmp.socket)).toBe(true);
     const down = await run("kld", ["stat"], env);
     expect(down.code).toBe(69);
@@ -133,16 +126,7 @@ describe("a detached kernel", () => {
     const r = await run("kld", ["shutdown"], env);
     expect(r.code).toBe(0);
     expect(existsSync(tmp.socket)).toBe(false);
-    expect(
-      await waitFor(() => {
-        try {
-          process.kill(st.pid, 0);
-          return false;
-        } catch {
-          return true;
-        }
-      }),
-    ).toBe(true);
+    expect(await waitFor(() => processGone(st.pid))).toBe(true);
     expect((await run("kld", ["status"], env)).code).toBe(69);
   });
 });

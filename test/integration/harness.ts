@@ -3,7 +3,7 @@
  * dist/) against a daemon on a temporary socket, and talk raw bytes to it.
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -128,4 +128,19 @@ export async function waitFor(pred: () => boolean, timeoutMs = 5000): Promise<bo
   const until = Date.now() + timeoutMs;
   while (!pred() && Date.now() < until) await new Promise((r) => setTimeout(r, 25));
   return pred();
+}
+
+/** True once `pid` has exited (a zombie left unreaped by a container's init counts as gone). */
+export function processGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return true;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z");
+  } catch {
+    return false;
+  }
 }
