@@ -76,7 +76,8 @@ export class Daemon {
   /**
    * Claim the socket, boot the kernel, listen.
    * @throws KernelError EEXIST (a live daemon holds the socket, or a
-   *   non-socket file is in the way), ENAMETOOLONG, EPERM; boot failures.
+   *   non-socket file is in the way), EACCES (a socket we may not use),
+   *   ENAMETOOLONG, EPERM; boot failures.
    */
   static async start(opts: DaemonOptions): Promise<Daemon> {
     const path = opts.settings.socket;
@@ -84,6 +85,9 @@ export class Daemon {
     const probe = await probeSocket(path);
     if (probe === "live") throw new KernelError("EEXIST", path, `kernel already running at ${path}`);
     if (probe === "not-a-socket") throw new KernelError("EEXIST", path, `${path} exists and is not a socket`);
+    if (probe === "forbidden") {
+      throw new KernelError("EACCES", path, `${path} belongs to someone else's kernel`);
+    }
     if (probe === "stale") unlinkSync(path); // left by a killed daemon
 
     const d = new Daemon(opts);

@@ -75,7 +75,7 @@ function makeDirs(dir: string): void {
   for (const d of missing) mkdirSync(d, { mode: 0o700 });
 }
 
-export type SocketProbe = "absent" | "live" | "stale" | "not-a-socket";
+export type SocketProbe = "absent" | "live" | "stale" | "not-a-socket" | "forbidden";
 
 /** Is a daemon listening at `path`? A refused connection means a stale file. */
 export function probeSocket(path: string, timeoutMs = 2000): Promise<SocketProbe> {
@@ -99,7 +99,10 @@ export function probeSocket(path: string, timeoutMs = 2000): Promise<SocketProbe
     });
     s.once("error", (e: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      resolve(e.code === "ECONNREFUSED" ? "stale" : e.code === "ENOENT" ? "absent" : "live");
+      if (e.code === "ECONNREFUSED") resolve("stale");
+      else if (e.code === "ENOENT") resolve("absent");
+      else if (e.code === "EACCES" || e.code === "EPERM") resolve("forbidden");
+      else resolve("live");
     });
   });
 }
