@@ -22,6 +22,7 @@ import { KernelError } from "../kern/kernel_error.js";
 import { KERNEL_VERSION } from "../kern/kern_linker.js";
 import { objectMetadata } from "../kern/link_wasm_obj.js";
 import { mergeObjects } from "../kern/linker/link_relocatable.js";
+import { readObject } from "../kern/linker/wasm_object.js";
 import { deviceNameUnit, type ConfigDevice, type KernelConfig } from "./ast.js";
 import { KERNEL_BUSES } from "./check_config.js";
 import { ConfigError } from "./diagnostics.js";
@@ -403,6 +404,7 @@ export function buildKernel(load: LoadResult, opts: BuildOptions = {}): BuildRes
     modules: ordered.map((m) => ({ name: m.name, path: m.path })),
     hints: cfg.hints.map((h) => ({ driver: h.driver, unit: h.unit, key: h.key, value: h.value })),
     object,
+    ...(ordered.length > 0 ? { moduleSegments: ordered.map((m) => ownSegmentCount(m.bytes, m.path)) } : {}),
   };
   if (opts.dryRun) return { image, imagePath: undefined, warnings };
 
@@ -415,4 +417,9 @@ export function buildKernel(load: LoadResult, opts: BuildOptions = {}): BuildRes
   const imagePath = path.join(destdir, "kernel");
   writeImageFile(imagePath, image);
   return { image, imagePath, warnings };
+}
+
+/** Non-`set_*` data segments of one module object (see KernelImage.moduleSegments). */
+function ownSegmentCount(bytes: Uint8Array, file: string): number {
+  return readObject(bytes, file).dataSegments.filter((s) => !s.name.startsWith("set_")).length;
 }

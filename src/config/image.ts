@@ -50,6 +50,7 @@ export const SectionKind = {
   OBJECT: 9,
   KERNEL: 10,
   PSEUDO_DEVICES: 11,
+  MODULE_SEGMENTS: 12,
 } as const;
 const SECTION_NAMES: Record<number, string> = Object.fromEntries(Object.entries(SectionKind).map(([k, v]) => [v, k]));
 const REQUIRED = [SectionKind.IDENT, SectionKind.MAXUSERS, SectionKind.OPTIONS, SectionKind.IOCONF, SectionKind.MODULES, SectionKind.OBJECT];
@@ -112,6 +113,13 @@ export interface KernelImage {
   readonly hints: readonly { readonly driver: string; readonly unit: number; readonly key: string; readonly value: string }[];
   /** The static modules merged into one wasm relocatable object (empty without modules). */
   readonly object: Uint8Array;
+  /**
+   * How many non-`set_*` data segments each static module contributed to
+   * `object`, in `modules` order.  ld -r keeps those segments in input order,
+   * so the boot code can tell which module a SYSINIT or metadata record
+   * belongs to (src/kern/kern_boot.ts).  Absent in images without modules.
+   */
+  readonly moduleSegments?: readonly number[];
 }
 
 const KINDS: readonly DeviceKind[] = ["device", "controller", "disk", "tape", "master"];
@@ -293,6 +301,13 @@ export function encodeImage(img: KernelImage): Uint8Array {
     }
   });
   sec(SectionKind.OBJECT, (w) => w.blob(img.object));
+  if (img.moduleSegments !== undefined) {
+    const counts = img.moduleSegments;
+    sec(SectionKind.MODULE_SEGMENTS, (w) => {
+      w.u32(counts.length);
+      for (const c of counts) w.u32(c);
+    });
+  }
 
   const pw = new Writer();
   for (const [id, body] of sections) {
@@ -443,11 +458,23 @@ export function decodeImage(bytes: Uint8Array, file: string): KernelImage {
       })
     : [];
   const object = read(SectionKind.OBJECT, (r) => r.blob("kernel object").slice());
+  const moduleSegments = bodies.has(SectionKind.MODULE_SEGMENTS)
+    ? read(SectionKind.MODULE_SEGMENTS, (r) => {
+        const n = r.count("module segment count", 4);
+        if (n !== modules.length) {
+          throw new KernelError("ENOEXEC", file, `MODULE_SEGMENTS section: ${n} counts for ${modules.length} modules`);
+        }
+        const out: number[] = [];
+        for (let i = 0; i < n; i++) out.push(r.u32(`module ${i} segment count`));
+        return out;
+      })
+    : undefined;
   return {
     ident, machine: machine.m, cpus: machine.cpus, maxusers, options,
     ...(configText !== undefined ? { configText } : {}),
     ...(kernel ? { kernel } : {}),
     devices, pseudoDevices, modules, hints, object,
+    ...(moduleSegments !== undefined ? { moduleSegments } : {}),
   };
 }
 

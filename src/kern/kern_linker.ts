@@ -44,7 +44,7 @@ import { KernelError } from "./kernel_error.js";
 import type { KernelCore } from "./kernel_core.js";
 import { KernelMap } from "./kmem.js";
 import { MOD_SHUTDOWN, ModuleRegistry, type Module, type ModuleContainer } from "./kern_module.js";
-import { readSysinitSet, runSysinits, sortSysinits } from "./kern_sysinit.js";
+import { readSysinitSet, runSysinits, sortSysinits, type SysinitEntry } from "./kern_sysinit.js";
 import type { FileSymbol, LinkedImage, LinkerClass, ModMetadata, PreparedFile } from "./link_wasm_obj.js";
 import { bestVersion, lookupHint, readLinkerHints, type HintRecord, type VersionRange } from "./linker_hints.js";
 import type { Resolved, ResolvedFunc } from "./linker/index.js";
@@ -97,6 +97,21 @@ export interface SymbolAnswer {
   readonly fileId: number;
 }
 
+/** A file loaded during boot whose SYSINITs wait for the one sorted boot list. */
+export interface DeferredInit {
+  readonly file: LinkerFile;
+  readonly sysinits: readonly SysinitEntry[];
+  /** Modules the file declares (for the "no module survived" check). */
+  readonly declared: number;
+}
+
+/** One module in the shutdown order (kern_linker.ts shutdownOrder). */
+export interface ShutdownStep {
+  readonly module: Module;
+  /** SI_SUB of its DECLARE_MODULE (0 if unknown). */
+  readonly subsystem: number;
+}
+
 /** One in-progress load, for cycle detection. */
 interface LoadFrame {
   readonly path: string;
@@ -123,6 +138,23 @@ export class Linker {
   private readonly reservedIds = new Set<number>();
   /** Loads in progress, outermost first. */
   private readonly loading: LoadFrame[] = [];
+  /**
+   * While non-null (boot-time preloading), loaded files register their
+   * modules but leave their SYSINITs here, for kern_boot.ts to merge into
+   * the one boot-time list (as FreeBSD's mi_startup runs preloaded files'
+   * sysinits together with the kernel's).
+   */
+  deferInit: DeferredInit[] | null = null;
+  /** moduledata address -> SI_SUB of its DECLARE_MODULE (from module_register_init SYSINITs). */
+  private readonly moduleSub = new Map<number, number>();
+  /** Module name -> interface names it depends on (MDT_DEPEND, kernel excluded). */
+  readonly moduleDepends = new Map<string, string[]>();
+  /** Interface name (MDT_VERSION) -> names of the modules that provide it. */
+  readonly interfaceModules = new Map<string, string[]>();
+  /** Called with each file about to be unloaded (eventhandler cleanup). */
+  readonly unloadHooks: ((file: LinkerFile) => void)[] = [];
+  /** Run first at shutdown (the shutdown_* event handlers). */
+  shutdownHandlers: (() => void) | undefined;
 
   constructor(
     readonly core: KernelCore,
@@ -247,6 +279,12 @@ export class Linker {
       for (const m of declared) this.modules.register(m.data, file);
       this.modules.takeLoadError();
       const sysinits = sortSysinits(readSysinitSet(this.core, image.lookupSet("sysinit_set")));
+      this.noteSysinits(sysinits);
+      this.noteDependencies(declared.map((m) => m.name), md);
+      if (this.deferInit) {
+        this.deferInit.push({ file, sysinits, declared: declared.length });
+        return file;
+      }
       undo.push(() => this.runSysuninits(file, true));
       runSysinits(this.core, sysinits, filename, (slot) => file.functionName(slot));
       if (declared.length > 0 && this.modules.ofFile(file.id).length === 0) {
@@ -404,6 +442,9 @@ export class Linker {
         if (k && k.kind === kind) {
           return k.kind === "func" ? { kind: "func", fn: k.fn!, identity: k.identity! } : { kind: "data", address: k.address };
         }
+        // The static modules linked into file 1 (kern_boot.ts).
+        const s = this.kernelFile.lookupSymbol(name);
+        if (s && s.kind === kind && s.binding === "global") return toResolved(s);
         return undefined;
       },
       tableSlotFor: (fn) => {
@@ -543,6 +584,7 @@ export class Linker {
       this.modules.release(mod);
     }
     this.runSysuninits(file, true);
+    for (const hook of this.unloadHooks) hook(file);
     file.image?.release();
     this.forgetSymbols(file);
     this.kmem.free(file.address);
@@ -564,14 +606,144 @@ export class Linker {
     }
   }
 
-  /** MOD_SHUTDOWN to every module, then unload in inverse dependency order. */
-  shutdown(): void {
-    for (const mod of [...this.modules.all()].reverse()) {
-      try {
-        this.modules.event(mod, MOD_SHUTDOWN);
-      } catch (e) {
-        this.printf(`shutdown: module ${mod.name} trapped in MOD_SHUTDOWN: ${describeError(e)}\n`);
+  // ---- boot-time linking and shutdown ---------------------------------------
+
+  /**
+   * Link an image's static-module object into file 1 (`kernel`): the same
+   * wasm class, the same page allocation and symbol handling as a loaded
+   * file, resolved against the core kernel only.  Its modules are NOT
+   * registered and its SYSINITs not run: kern_boot.ts does both, because
+   * one static module failing must not take the others with it.
+   * @returns the object's metadata (addresses as linked) and SYSINITs.
+   * @throws KernelError ENOEXEC (bad object, unresolved symbol), ENOMEM.
+   */
+  linkKernelObject(bytes: Uint8Array): { md: ModMetadata[]; sysinits: SysinitEntry[]; base: number } {
+    if (this.kernelFile.image) throw new KernelError("EEXIST", "kernel", "the kernel already has its static modules");
+    const prepared = this.prepare(bytes, "kernel");
+    const base = this.kmem.allocate(prepared.size, "kernel");
+    try {
+      const md = prepared.metadata(base);
+      const image = prepared.link(base, this.zonesFor(this.kernelFile));
+      this.kernelFile.image = image;
+      for (const sym of image.symbols.values()) {
+        if (sym.kind === "func" && sym.identity) this.slotByIdentity.set(sym.identity, sym.address);
       }
+      // Re-index file 1 with the interfaces its static modules provide.
+      this.unlink(this.kernelFile);
+      for (const m of md) if (m.type === "version") this.kernelFile.versions.push({ name: m.name, version: m.version });
+      this.link(this.kernelFile);
+      this.files.unshift(...this.files.splice(this.files.indexOf(this.kernelFile), 1));
+      image.runInitFunctions();
+      const sysinits = sortSysinits(readSysinitSet(this.core, image.lookupSet("sysinit_set")));
+      this.noteSysinits(sysinits);
+      return { md, sysinits, base };
+    } catch (e) {
+      this.kmem.free(base);
+      this.kernelFile.image?.release();
+      this.kernelFile.image = null;
+      if (isPanic(e)) throw e;
+      throw this.asLoadError(e, "kernel");
+    }
+  }
+
+  /** Record the SI_SUB of each DECLARE_MODULE among `entries` (for the shutdown order). */
+  noteSysinits(entries: readonly SysinitEntry[]): void {
+    const slot = this.core.symbols.get("module_register_init")?.address;
+    for (const e of entries) if (e.func === slot) this.moduleSub.set(e.udata, e.subsystem);
+  }
+
+  /** Record which interfaces `modules` depend on and provide (shared metadata of one object). */
+  noteDependencies(modules: readonly string[], md: readonly ModMetadata[]): void {
+    const own = new Set(md.filter((m) => m.type === "version").map((m) => m.name));
+    const deps = md.filter((m) => m.type === "depend" && m.name !== "kernel" && !own.has(m.name)).map((m) => m.name);
+    for (const name of modules) this.moduleDepends.set(name, [...new Set(deps)]);
+    for (const iface of own) {
+      const l = this.interfaceModules.get(iface) ?? [];
+      this.interfaceModules.set(iface, [...new Set([...l, ...modules])]);
+    }
+  }
+
+  /** Run one file's SYSUNINITs (tolerant: a trap is reported, the rest run). */
+  runFileSysuninits(file: LinkerFile, only?: (e: SysinitEntry) => boolean): void {
+    const set = file.image?.lookupSet("sysuninit_set");
+    const entries = sortSysinits(readSysinitSet(this.core, set)).reverse().filter((e) => !only || only(e));
+    for (const e of entries) {
+      try {
+        runSysinits(this.core, [e], file.filename, (slot) => file.functionName(slot));
+      } catch (err) {
+        if (isPanic(err)) throw err;
+        this.printf(`kern_linker: ${file.filename}: SYSUNINIT ${file.functionName(e.func)} trapped: ${describeError(err)}\n`);
+      }
+    }
+  }
+
+  /** Unload a file loaded at boot (a preloaded file whose SYSINIT failed). */
+  unloadBootFile(file: LinkerFile): void {
+    file.userrefs = 0;
+    this.unloadFile(file, true);
+  }
+
+  /**
+   * The order in which modules hear about shutdown: every module before
+   * anything it depends on (MODULE_DEPEND, whether static or loaded), and
+   * among those free to go, the higher SI_SUB first (a module of a more
+   * fundamental subsystem outlives the ones built on it), then the most
+   * recently registered first.
+   */
+  shutdownOrder(): ShutdownStep[] {
+    const mods = [...this.modules.all()];
+    const byName = new Map(mods.map((m) => [m.name, m]));
+    const dependsOn = new Map<Module, Set<Module>>();
+    for (const m of mods) {
+      const set = new Set<Module>();
+      for (const iface of this.moduleDepends.get(m.name) ?? []) {
+        for (const pname of this.interfaceModules.get(iface) ?? []) {
+          const p = byName.get(pname);
+          if (p && p !== m) set.add(p);
+        }
+      }
+      dependsOn.set(m, set);
+    }
+    const sub = (m: Module): number => this.moduleSub.get(m.data) ?? 0;
+    const left = new Set(mods);
+    const out: ShutdownStep[] = [];
+    while (left.size > 0) {
+      const free = [...left].filter((m) => ![...left].some((o) => o !== m && dependsOn.get(o)!.has(m)));
+      // A dependency cycle cannot be loaded; if one shows up anyway, break it.
+      const pool = free.length > 0 ? free : [...left];
+      pool.sort((a, b) => sub(b) - sub(a) || b.id - a.id);
+      const next = pool[0]!;
+      left.delete(next);
+      out.push({ module: next, subsystem: sub(next) });
+    }
+    return out;
+  }
+
+  /**
+   * Shutdown (kern_reboot): the shutdown event handlers, then MOD_SHUTDOWN
+   * to every module in shutdownOrder(), then MOD_UNLOAD in the same order,
+   * then the loaded files go, each after the files that depend on it.  File
+   * 1's SYSUNINITs do not run (FreeBSD never runs the kernel's).  Every step
+   * is printed.
+   */
+  shutdown(): void {
+    try {
+      this.shutdownHandlers?.();
+    } catch (e) {
+      if (isPanic(e)) throw e;
+      this.printf(`shutdown: event handlers: ${describeError(e)}\n`);
+    }
+    const order = this.shutdownOrder();
+    const label = (s: ShutdownStep): string => `${s.module.name}(${s.module.file.filename},sub=0x${s.subsystem.toString(16)})`;
+    this.printf(`shutdown: module order: ${order.map(label).join(" ") || "(no modules)"}\n`);
+    for (const step of order) {
+      const e = this.eventOrTrap(step.module, () => this.modules.event(step.module, MOD_SHUTDOWN));
+      this.printf(`shutdown: ${step.module.name}: MOD_SHUTDOWN${e === 0 || e === errno("EOPNOTSUPP").num ? "" : ` returned ${e}`}\n`);
+    }
+    for (const step of order) {
+      const e = this.eventOrTrap(step.module, () => this.modules.event(step.module, 1 /* MOD_UNLOAD */));
+      this.printf(`shutdown: ${step.module.name}: MOD_UNLOAD${e === 0 ? "" : ` returned ${e} (${strerror(e)})`}\n`);
+      this.modules.release(step.module);
     }
     for (let guard = 0; this.files.length > 1 && guard < 10000; guard++) {
       const leaf = [...this.files].reverse().find((f) => f !== this.kernelFile && !this.files.some((o) => o.deps.includes(f)));
@@ -579,6 +751,7 @@ export class Linker {
       try {
         leaf.userrefs = 0;
         this.unloadFile(leaf, true);
+        this.printf(`shutdown: unloaded ${leaf.filename}\n`);
       } catch (e) {
         this.printf(`shutdown: ${leaf.filename} did not unload: ${describeError(e)}\n`);
         this.unlink(leaf);
@@ -692,6 +865,8 @@ export class Linker {
       if (f === this.kernelFile) {
         const k = this.core.symbols.get(name);
         if (k) return { name, kind: k.kind, address: k.address, size: k.size, file: f.filename, fileId: f.id };
+        const s = f.lookupSymbol(name);
+        if (s) return { name, kind: s.kind, address: s.address, size: s.size, file: f.filename, fileId: f.id };
         continue;
       }
       const s = f.lookupSymbol(name);

@@ -14,6 +14,7 @@
  * FreeBSD counterparts: sys/kern/init_main.c (mi_startup, the banner),
  * sys/kern/subr_prf.c (printf, uprintf), sys/kern/kern_shutdown.c.
  */
+import { writeFileSync } from "node:fs";
 import { KernelError } from "./kernel_error.js";
 import { MsgBuf } from "./kern_msgbuf.js";
 import { KLDSIM_VERSION } from "./version.js";
@@ -113,6 +114,10 @@ export class Kernel {
   private readonly handlers = new Map<string, MethodHandler<never>>();
   private readonly shutdownHooks: ShutdownHook[] = [];
   private fileLister: () => readonly LinkerFileStat[] = () => [KERNEL_FILE];
+  /** Where shutdown() writes the final message buffer (set at boot by kern_boot.ts), or null. */
+  shutdownLog: string | null = null;
+  /** Run before each request (kern_boot.ts: clockTick, so `ticks` moves). */
+  beforeRequest: (() => void) | undefined;
 
   constructor(
     readonly boot: BootSettings,
@@ -155,6 +160,7 @@ export class Kernel {
   async dispatch(method: string, params: unknown, ctx: RequestContext): Promise<unknown> {
     const h = this.handlers.get(method) as MethodHandler | undefined;
     if (!h) throw new KernelError("ENOSYS", method, "no kernel subsystem implements this method");
+    this.beforeRequest?.();
     return h(params as never, ctx);
   }
 
@@ -197,6 +203,14 @@ export class Kernel {
     }
     this.printf(`Uptime: ${formatUptime(this.uptime())}\n`);
     this.printf(howto === "reboot" ? "Rebooting...\n" : "The operating system has halted.\n");
+    if (this.shutdownLog) {
+      // Readable after the daemon has gone: the final message buffer.
+      try {
+        writeFileSync(this.shutdownLog, this.msgbuf.text(), { mode: 0o600 });
+      } catch (e) {
+        this.console(`shutdown: cannot write ${this.shutdownLog}: ${e instanceof Error ? e.message : String(e)}\n`);
+      }
+    }
   }
 
   /** mi_startup's visible part: the banner and the core's own messages. */

@@ -12,6 +12,7 @@ import type { FromWorker, ToWorker, WorkerBootData, WorkerError } from "../daemo
 import { CurrentCall, Kernel, KernelPanic, registerCoreMethods } from "./kernel.js";
 import { KernelError } from "./kernel_error.js";
 import { registerLinkerMethods } from "./kern_linker_rpc.js";
+import { bootKernel } from "./kern_boot.js";
 
 /**
  * Kernel subsystems in initialisation order.  To add yours, append one line:
@@ -19,7 +20,8 @@ import { registerLinkerMethods } from "./kern_linker_rpc.js";
  */
 const SUBSYSTEMS: ReadonlyArray<(kernel: Kernel) => void | Promise<void>> = [
   registerCoreMethods,
-  registerLinkerMethods,
+  // The linker, then the image, machine and preloaded modules (kern_boot.ts).
+  (kernel) => bootKernel(kernel, registerLinkerMethods(kernel)),
 ];
 
 function post(msg: FromWorker): void {

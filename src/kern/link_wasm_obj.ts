@@ -43,10 +43,12 @@ export const MDT_VERSION = 3;
 const MDT_STRUCT_VERSION = 1;
 const R_WASM_MEMORY_ADDR_I32 = 5;
 
-export type ModMetadata =
+/** `at`: the address of the struct mod_metadata (which module object it came from, in an image). */
+export type ModMetadata = (
   | { readonly type: "depend"; readonly name: string; readonly min: number; readonly pref: number; readonly max: number }
   | { readonly type: "module"; readonly name: string; readonly data: number }
-  | { readonly type: "version"; readonly name: string; readonly version: number };
+  | { readonly type: "version"; readonly name: string; readonly version: number }
+) & { readonly at?: number };
 
 /** Symbol zones and the table allocator, as kern_linker supplies them. */
 export interface LinkZones {
@@ -238,6 +240,7 @@ export function readModMetadata(obj: WasmObject, layout: DataLayout, base: numbe
       if (type === MDT_DEPEND) {
         out.push({
           type: "depend",
+          at: md,
           name: cval,
           min: i32(data, "mod_depend"),
           pref: i32(data + 4, "mod_depend"),
@@ -245,9 +248,9 @@ export function readModMetadata(obj: WasmObject, layout: DataLayout, base: numbe
         });
       } else if (type === MDT_MODULE) {
         const name = str(u32(data, "moduledata"), "moduledata name");
-        out.push({ type: "module", name, data });
+        out.push({ type: "module", at: md, name, data });
       } else if (type === MDT_VERSION) {
-        out.push({ type: "version", name: cval, version: i32(data, "mod_version") });
+        out.push({ type: "version", at: md, name: cval, version: i32(data, "mod_version") });
       }
       // Other types (MDT_PNP_INFO) are ignored, as FreeBSD's linker does.
     }

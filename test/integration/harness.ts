@@ -25,7 +25,8 @@ export function tempSocketDir(prefix = "kld"): { dir: string; socket: string; re
 }
 
 export function envFor(socket: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, KLD_SOCKET: socket, ...extra };
+  // Core kernel and no machine unless a test asks (kld boot's defaults are GENERIC on pc97).
+  const env: NodeJS.ProcessEnv = { KLD_IMAGE: "none", KLD_MACHINE: "none", ...process.env, KLD_SOCKET: socket, ...extra };
   delete env["FORCE_COLOR"];
   delete env["NO_COLOR"];
   for (const [k, v] of Object.entries(extra)) if (v === undefined) delete env[k];

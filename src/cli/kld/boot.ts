@@ -4,14 +4,20 @@
  * until the kernel answers, prints one line saying where the socket is, and
  * returns.  With -f it runs the daemon in this process: boot log on stdout,
  * Ctrl-C (SIGINT) or SIGTERM shuts down cleanly, exit 0.
- * IMAGE (from kconfig) and MACHINE are recorded in the boot settings; the
- * kernel that uses them arrives with later work — until then the default is
- * "no image: core kernel only".
+ * IMAGE: a kernel image from kconfig; without one, $KLD_IMAGE, else the
+ * default image compile/GENERIC/kernel of the package, (re)built from
+ * configs/GENERIC first when missing or older than its inputs (as
+ * `kconfig --allow-missing configs/GENERIC` would, warnings on stderr);
+ * `none` boots the core kernel only.  MACHINE: -m, else $KLD_MACHINE, else
+ * configs/machines/pc97.yaml; `none` = no emulated machine.  The image is
+ * validated by the kernel at boot (kern_boot.ts): a damaged one fails the
+ * boot with exit status 1 and no daemon left.
  * Caller: src/cli/kld.ts.  FreeBSD counterpart: loader(8)'s `boot`.
  */
 import type { Command } from "commander";
-import { existsSync } from "node:fs";
-import { resolve } from "node:path";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { BootSettings } from "../../kern/kernel.js";
 import { CliError, EX_USAGE } from "../cli_error.js";
 
@@ -44,15 +50,77 @@ function existingFile(what: string, path: string | undefined): string | null {
   return abs;
 }
 
-export function bootSettings(
+/** The package root (where package.json is). */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6 && !existsSync(join(dir, "package.json")); i++) dir = dirname(dir);
+  return dir;
+}
+
+/** The default machine: configs/machines/pc97.yaml. */
+export function defaultMachine(): string {
+  return join(packageRoot(), "configs", "machines", "pc97.yaml");
+}
+
+function newestMtime(paths: readonly string[]): number {
+  let t = 0;
+  for (const p of paths) {
+    try {
+      t = Math.max(t, statSync(p).mtimeMs);
+    } catch {
+      /* a missing input is the build's problem */
+    }
+  }
+  return t;
+}
+
+/**
+ * compile/GENERIC/kernel, built from configs/GENERIC first if it is missing
+ * or older than the configuration or any bundled module object.
+ */
+export async function defaultImage(): Promise<string> {
+  const root = packageRoot();
+  const config = join(root, "configs", "GENERIC");
+  const destdir = join(root, "compile", "GENERIC");
+  const image = join(destdir, "kernel");
+  const modules = join(root, "src", "sys", "modules");
+  const inputs = [config];
+  if (existsSync(modules)) {
+    for (const d of readdirSync(modules)) {
+      const dir = join(modules, d);
+      if (!statSync(dir).isDirectory()) continue;
+      for (const f of readdirSync(dir)) if (f.endsWith(".ko")) inputs.push(join(dir, f));
+    }
+  }
+  if (existsSync(image) && statSync(image).mtimeMs >= newestMtime(inputs)) return image;
+  const { loadConfig } = await import("../../config/load_config.js");
+  const { formatDiagnostic } = await import("../../config/diagnostics.js");
+  const { buildKernel } = await import("../../config/build_image.js");
+  const load = loadConfig(config, { includeDirs: [] });
+  for (const d of load.diagnostics.all) process.stderr.write(formatDiagnostic(d) + "\n");
+  let result;
+  try {
+    result = buildKernel(load, { destdir, allowMissing: true });
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    throw new CliError(`can't build the default kernel image from ${config}: ${msg}`);
+  }
+  for (const w of result.warnings) process.stderr.write(`kconfig: WARNING: ${w}\n`);
+  process.stderr.write(`kld: built ${image} from ${config}\n`);
+  return image;
+}
+
+export async function bootSettings(
   image: string | undefined,
   opts: BootOptions,
   socketPath: (env: NodeJS.ProcessEnv) => string,
   env = process.env,
-): BootSettings {
+): Promise<BootSettings> {
+  const imageArg = image ?? env["KLD_IMAGE"];
+  const machineArg = opts.m ?? env["KLD_MACHINE"];
   return {
-    image: existingFile("image", image),
-    machine: existingFile("machine", opts.m),
+    image: imageArg === "none" ? null : imageArg === undefined || imageArg === "" ? await defaultImage() : existingFile("image", imageArg),
+    machine: machineArg === "none" ? null : existingFile("machine", machineArg || defaultMachine()),
     loaderConf: existingFile("loader.conf", opts.l),
     foreground: Boolean(opts.f),
     watchdogMs: watchdogMs(opts.w, env),
@@ -91,7 +159,6 @@ async function detached(settings: BootSettings): Promise<void> {
   const main = new URL("../../daemon/main.js", import.meta.url);
   const arg = JSON.stringify({ settings, explicitSocket: Boolean(process.env["KLD_SOCKET"]) });
   const progress = startProgress("booting kernel");
-  const { fileURLToPath } = await import("node:url");
   const child = spawn(process.execPath, [fileURLToPath(main), arg], {
     detached: true,
     stdio: ["ignore", "ignore", "ignore", "ipc"],
@@ -122,14 +189,14 @@ export function register(program: Command): void {
     .command("boot")
     .description("boot the kernel daemon (detached; -f: in the foreground)")
     .usage("[-f] [-m machine.yaml] [-l loader.conf] [-w ms] [image]")
-    .argument("[image]", "kernel image built by kconfig (default: core kernel only)")
+    .argument("[image]", "kernel image built by kconfig (default: $KLD_IMAGE, else compile/GENERIC/kernel; none: core kernel only)")
     .option("-f", "run in the foreground: boot log on stdout, Ctrl-C shuts down")
-    .option("-m <machine>", "emulated machine description (YAML)")
+    .option("-m <machine>", "emulated machine description (YAML; default configs/machines/pc97.yaml; none: no machine)")
     .option("-l <loader_conf>", "loader.conf(5)-style boot settings")
     .option("-w <ms>", "watchdog bound for one kernel request (default 10000, or $KLD_WATCHDOG_MS)")
     .action(async (image: string | undefined, opts: BootOptions) => {
       const { socketPath } = await import("../../daemon/socket_path.js");
-      const settings = bootSettings(image, opts, socketPath);
+      const settings = await bootSettings(image, opts, socketPath);
       if (opts.f) await foreground(settings);
       else await detached(settings);
     });

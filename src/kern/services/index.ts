@@ -13,7 +13,9 @@
  * malloc_uninit (kern_malloc.ts); bcopy bzero memcpy memmove memset memcmp
  * bcmp memchr strlen strnlen strcmp strncmp strcasecmp strncasecmp strcpy
  * strncpy strlcpy strlcat strcat strchr index strrchr rindex strstr strdup
- * copystr ffs fls strtol strtoul (libkern.ts); DELAY (kern_clock.ts).
+ * copystr ffs fls strtol strtoul (libkern.ts); DELAY (kern_clock.ts);
+ * eventhandler_register eventhandler_deregister (../kern_eventhandler.ts);
+ * inb inw inl outb outw outl (../kern_portio.ts).
  * Data: hz tick ticks bootverbose (kern_clock.ts); M_DEVBUF M_TEMP M_CACHE
  * (kern_malloc.ts); panicstr (below).
  *
@@ -25,6 +27,8 @@ import { clockData, clockServices } from "./kern_clock.js";
 import { mallocData, mallocServices } from "./kern_malloc.js";
 import { printfServices } from "./kern_printf.js";
 import { libkernServices } from "./libkern.js";
+import { eventHandlerServices } from "../kern_eventhandler.js";
+import { portServices } from "../kern_portio.js";
 
 /**
  * panicstr: NULL while the kernel runs.  XXX: never set, because a panic
@@ -37,11 +41,13 @@ export const kernelServices: readonly HostFunction[] = [
   ...libkernServices,
   ...mallocServices,
   ...clockServices,
+  ...eventHandlerServices,
+  ...portServices,
 ];
 
 export const kernelData: readonly HostData[] = [...clockData, ...mallocData, panicstr];
 
-export { clockTick, setBootverbose, setDelayHook, setUptimeSource } from "./kern_clock.js";
+export { clockTick, setBootverbose, setDelayHook, setHz, setUptimeSource } from "./kern_clock.js";
 export { kernelMalloc, mallocStats } from "./kern_malloc.js";
 export type { MallocTypeStats } from "./kern_malloc.js";
 export { KernelPanic } from "./kern_shutdown.js";

@@ -29,6 +29,9 @@ export type DelayHook = (usec: number) => void;
 export type UptimeSource = () => number;
 
 interface ClockState {
+  hz: number;
+  hzAddr: number | undefined;
+  tickAddr: number | undefined;
   ticksAddr: number | undefined;
   bootverboseAddr: number | undefined;
   delayHook: DelayHook | undefined;
@@ -42,6 +45,9 @@ function clockOf(memory: WebAssembly.Memory): ClockState {
   if (!c) {
     const boot = performance.now();
     c = {
+      hz: HZ,
+      hzAddr: undefined,
+      tickAddr: undefined,
       ticksAddr: undefined,
       bootverboseAddr: undefined,
       delayHook: undefined,
@@ -70,9 +76,20 @@ export function setUptimeSource(memory: WebAssembly.Memory, source: UptimeSource
 export function clockTick(memory: WebAssembly.Memory): number {
   const c = clockOf(memory);
   if (c.ticksAddr === undefined) return 0;
-  const t = Number(BigInt.asIntN(32, BigInt(Math.floor((c.uptimeMs() * HZ) / 1000))));
+  const t = Number(BigInt.asIntN(32, BigInt(Math.floor((c.uptimeMs() * c.hz) / 1000))));
   writeI32(memBytes(memory), c.ticksAddr, t, "ticks");
   return t;
+}
+
+/**
+ * Set hz (options HZ=n, read at boot): `hz`, `tick` (microseconds per
+ * tick) and the rate clockTick counts at.
+ */
+export function setHz(memory: WebAssembly.Memory, hz: number): void {
+  const c = clockOf(memory);
+  c.hz = hz;
+  if (c.hzAddr !== undefined) writeI32(memBytes(memory), c.hzAddr, hz, "hz");
+  if (c.tickAddr !== undefined) writeI32(memBytes(memory), c.tickAddr, Math.floor(1_000_000 / hz), "tick");
 }
 
 /** Set bootverbose (kld boot -v); nothing happens before it is placed. */
@@ -94,8 +111,12 @@ function intData(name: string, value: number, remember?: (c: ClockState, addr: n
 }
 
 export const clockData: readonly HostData[] = [
-  intData("hz", HZ),
-  intData("tick", Math.floor(1_000_000 / HZ)),
+  intData("hz", HZ, (c, addr) => {
+    c.hzAddr = addr;
+  }),
+  intData("tick", Math.floor(1_000_000 / HZ), (c, addr) => {
+    c.tickAddr = addr;
+  }),
   intData("ticks", 0, (c, addr) => {
     c.ticksAddr = addr;
   }),
