@@ -12,63 +12,38 @@
  * `node dist/bench/isa.bench.js`.
  */
 import { Machine, bareDescription } from "../src/isa/machine.js";
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-}
-
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
-  }
-}
-
-function section(id: number, body: number[]): number[] {
-  return [id, ...uleb(body.length), ...body];
-}
-
-function name(s: string): number[] {
-  return [...uleb(s.length), ...[...s].map((c) => c.charCodeAt(0))];
-}
+import { WASM_HEADER, WasmWriter } from "../src/kern/linker/wasm_writer.js";
 
 /** (module (import "env" "inb") (import "env" "outb") (func (export "run") (param n) (result i32) ...)) */
 export function portLoopModule(inPort: number, outPort: number): Uint8Array<ArrayBuffer> {
   const I32 = 0x7f;
-  const types = section(1, [2, 0x60, 1, I32, 1, I32, 0x60, 2, I32, I32, 0]);
-  const imports = section(2, [2, ...name("env"), ...name("inb"), 0, 0, ...name("env"), ...name("outb"), 0, 1]);
-  const funcs = section(3, [1, 0]);
-  const exports = section(7, [1, ...name("run"), 0, 2]);
-  const code = [
-    1, 2, I32, // locals: i32 x2 (1 = unused, 2 = acc)
-    0x02, 0x40, // block
-    0x03, 0x40, //   loop
-    0x20, 0, 0x45, 0x0d, 1, // n == 0 ? break
-    0x41, ...sleb(inPort), 0x10, 0, 0x20, 2, 0x6a, 0x21, 2, // acc += inb(inPort)
-    0x41, ...sleb(outPort), 0x20, 2, 0x10, 1, // outb(outPort, acc)
-    0x20, 0, 0x41, 1, 0x6b, 0x21, 0, // n--
-    0x0c, 0, //   br loop
-    0x0b, // end loop
-    0x0b, // end block
-    0x20, 2, // acc
-    0x0b,
-  ];
-  const body = [...uleb(code.length), ...code];
-  const codeSec = section(10, [1, ...body]);
-  return Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0, ...types, ...imports, ...funcs, ...exports, ...codeSec]);
+  const types = new WasmWriter().u32(2).u8(0x60).u32(1).u8(I32).u32(1).u8(I32).u8(0x60).u32(2).u8(I32).u8(I32).u32(0);
+  const imports = new WasmWriter().u32(2).name("env").name("inb").u8(0).u32(0).name("env").name("outb").u8(0).u32(1);
+  const funcs = new WasmWriter().u32(1).u32(0);
+  const exports = new WasmWriter().u32(1).name("run").u8(0).u32(2);
+  const code = new WasmWriter()
+    .u32(1).u32(2).u8(I32) // locals: i32 x2 (1 = unused, 2 = acc)
+    .u8(0x02).u8(0x40) // block
+    .u8(0x03).u8(0x40) //   loop
+    .u8(0x20).u32(0).u8(0x45).u8(0x0d).u32(1) // n == 0 ? break
+    .u8(0x41).s32(inPort).u8(0x10).u32(0).u8(0x20).u32(2).u8(0x6a).u8(0x21).u32(2) // acc += inb(inPort)
+    .u8(0x41).s32(outPort).u8(0x20).u32(2).u8(0x10).u32(1) // outb(outPort, acc)
+    .u8(0x20).u32(0).u8(0x41).s32(1).u8(0x6b).u8(0x21).u32(0) // n--
+    .u8(0x0c).u32(0) //   br loop
+    .u8(0x0b) // end loop
+    .u8(0x0b) // end block
+    .u8(0x20).u32(2) // acc
+    .u8(0x0b)
+    .finish();
+  const codeSec = new WasmWriter().u32(1).u32(code.length).bytes(code);
+  return new WasmWriter()
+    .bytes(WASM_HEADER)
+    .section(1, types)
+    .section(2, imports)
+    .section(3, funcs)
+    .section(7, exports)
+    .section(10, codeSec)
+    .finish();
 }
 
 type RunFn = (n: number) => number;

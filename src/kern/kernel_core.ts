@@ -21,6 +21,7 @@
  * kern_linker.c) plus the parts of machdep that set up KVA and the stack.
  */
 import type { HostData, HostFunction, KernelEnv, WasmValType } from "./services/host_function.js";
+import { WASM_HEADER, WasmWriter } from "./linker/wasm_writer.js";
 import {
   KERNEL_DATA_BASE,
   KERNEL_DATA_END,
@@ -256,53 +257,32 @@ function wrapService(s: HostFunction, env: KernelEnv): (...args: (number | bigin
  * it again under the same name.
  */
 function trampolineModule(services: readonly HostFunction[]): Uint8Array<ArrayBuffer> {
-  const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
-  const types: number[][] = [];
+  const types = new WasmWriter();
   const typeKey = new Map<string, number>();
   const typeOf = services.map((s) => {
     const key = `${s.params.join(",")}:${s.results.join(",")}`;
     let t = typeKey.get(key);
     if (t === undefined) {
-      t = types.length;
+      t = typeKey.size;
       typeKey.set(key, t);
-      types.push([
-        0x60,
-        ...uleb(s.params.length),
-        ...s.params.map((p) => VALTYPE[p]),
-        ...uleb(s.results.length),
-        ...s.results.map((r) => VALTYPE[r]),
-      ]);
+      types.u8(0x60).u32(s.params.length);
+      for (const p of s.params) types.u8(VALTYPE[p]);
+      types.u32(s.results.length);
+      for (const r of s.results) types.u8(VALTYPE[r]);
     }
     return t;
   });
-  section(out, 1, [...uleb(types.length), ...types.flat()]);
-  const imports: number[] = [...uleb(services.length)];
-  const exports: number[] = [...uleb(services.length)];
+  const imports = new WasmWriter().u32(services.length);
+  const exports = new WasmWriter().u32(services.length);
   services.forEach((_, i) => {
-    imports.push(...name("env"), ...name(`f${i}`), 0x00, ...uleb(typeOf[i]!));
-    exports.push(...name(`f${i}`), 0x00, ...uleb(i));
+    imports.name("env").name(`f${i}`).u8(0x00).u32(typeOf[i]!);
+    exports.name(`f${i}`).u8(0x00).u32(i);
   });
-  section(out, 2, imports);
-  section(out, 7, exports);
-  return new Uint8Array(out);
-}
-
-function section(out: number[], id: number, body: number[]): void {
-  out.push(id, ...uleb(body.length), ...body);
-}
-
-function name(s: string): number[] {
-  const b = new TextEncoder().encode(s);
-  return [...uleb(b.length), ...b];
-}
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
+  const typeSec = new WasmWriter().u32(typeKey.size).bytes(types.finish());
+  return new WasmWriter()
+    .bytes(WASM_HEADER)
+    .section(1, typeSec)
+    .section(2, imports)
+    .section(7, exports)
+    .finish();
 }

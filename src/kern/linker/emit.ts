@@ -20,7 +20,7 @@
  * place); this is where our format differs.
  */
 import { SectionId, type WasmObject } from "./object_types.js";
-import { WasmWriter } from "./wasm_writer.js";
+import { WASM_HEADER, WasmWriter } from "./wasm_writer.js";
 
 /** Module name of every import in an emitted module. */
 export const IMPORT_MODULE = "k";
@@ -55,12 +55,10 @@ export interface EmittedModule {
   readonly tableField: string;
 }
 
-const MAGIC = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
-
 export function emitModule(plan: EmitPlan): EmittedModule {
   const { obj } = plan;
   const out = new WasmWriter(Math.max(1024, (plan.code?.length ?? 0) + 4096));
-  out.bytes(MAGIC);
+  out.bytes(WASM_HEADER);
   const raw = (id: number): Uint8Array | undefined => {
     const s = obj.sections.find((x) => x.id === id);
     return s ? obj.bytes.subarray(s.start, s.end) : undefined;

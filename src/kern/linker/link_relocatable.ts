@@ -52,7 +52,7 @@ import {
 } from "./object_types.js";
 import { isMemoryReloc, isTableIndexReloc, patchField } from "./relocate.js";
 import { readObject, segmentAt } from "./wasm_object.js";
-import { WasmWriter } from "./wasm_writer.js";
+import { WASM_HEADER, WasmWriter } from "./wasm_writer.js";
 
 export interface ObjectInput {
   readonly name: string;
@@ -371,7 +371,7 @@ export function mergeObjects(inputs: readonly ObjectInput[]): Uint8Array {
 
   // ---- write ------------------------------------------------------------------------
   const w = new WasmWriter(codeBytes.length + dataBytes.length + 4096);
-  w.bytes(new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]));
+  w.bytes(WASM_HEADER);
   let sectionCount = 0;
   const section = (id: number, p: WasmWriter | Uint8Array): number => {
     w.section(id, p);

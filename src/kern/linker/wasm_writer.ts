@@ -8,6 +8,9 @@
 
 const utf8 = new TextEncoder();
 
+/** The 8-byte preamble of every wasm binary: `\0asm` and version 1. */
+export const WASM_HEADER: Uint8Array = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
+
 export class WasmWriter {
   private buf: Uint8Array<ArrayBuffer>;
   len = 0;
