@@ -30,6 +30,7 @@ import {
   type DataLayout,
   type LinkEnv,
   type LinkedObject,
+  type LinkedSymbol,
   type Resolved,
   type ResolvedFunc,
   type WasmObject,
@@ -57,15 +58,8 @@ export interface LinkZones {
 }
 
 /** A defined symbol of a linked file. */
-export interface FileSymbol {
+export interface FileSymbol extends LinkedSymbol {
   readonly name: string;
-  readonly kind: "func" | "data";
-  readonly binding: "global" | "weak";
-  /** Data: address; function: table slot. */
-  readonly address: number;
-  readonly size: number;
-  readonly fn?: Function;
-  readonly identity?: string;
 }
 
 /** A file after linking: what kern_linker keeps until unload. */

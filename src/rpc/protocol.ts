@@ -15,6 +15,8 @@
  * Kernel from your subsystem's file (kernel.register("kld.load", ...)).
  */
 import type { KernelErrorData } from "../kern/kernel_error.js";
+import type { SymbolAnswer } from "../kern/kern_linker.js";
+import type { KmemExtent, KmemStats } from "../kern/kmem.js";
 import { arrayOf, boolean, integer, none, object, oneOf, string, type Validator } from "./validate.js";
 
 /** One declared method.  `R` is a phantom: results are trusted, not checked. */
@@ -108,41 +110,21 @@ export interface KldUnloadResult {
   readonly unloaded: readonly { readonly id: number; readonly name: string }[];
 }
 
-export interface KldSymResult {
-  readonly name: string;
-  readonly kind: "func" | "data";
-  /** Data: address in kernel memory; function: its table slot. */
-  readonly address: number;
-  readonly size: number;
-  readonly file: string;
-  readonly fileId: number;
-}
+/** kld.sym: the linker's own answer (address is a table slot for functions). */
+export type KldSymResult = SymbolAnswer;
 
 export interface KldConfigResult {
   readonly path: readonly string[];
   readonly previous: readonly string[];
 }
 
-export interface KmemExtentStat {
-  readonly start: number;
-  readonly pages: number;
-  /** Owning file name, null for free extents. */
-  readonly owner: string | null;
+export interface KmemExtentStat extends KmemExtent {
   readonly fileId?: number;
   /** Bytes the file uses of its pages. */
   readonly size?: number;
 }
 
-export interface KldVmResult {
-  readonly base: number;
-  readonly end: number;
-  readonly pageSize: number;
-  readonly totalPages: number;
-  readonly usedPages: number;
-  readonly freePages: number;
-  readonly largestFreeRun: number;
-  /** 1 - largestFreeRun / freePages. */
-  readonly fragmentation: number;
+export interface KldVmResult extends Omit<KmemStats, "freeExtents"> {
   readonly extents: readonly KmemExtentStat[];
   readonly tableSlots: number;
   readonly tableSize: number;
