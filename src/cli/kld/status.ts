@@ -24,6 +24,9 @@ export async function statusLines(s: KernelStatus, colour = false): Promise<stri
     `machine:  ${s.machine ?? "none"}`,
   );
   if (s.loaderConf) lines.push(`loader:   ${s.loaderConf}`);
+  // Where the kernel writes its final message buffer (kern_boot.ts shutdownLogPath).
+  const { dirname, join } = await import("node:path");
+  lines.push(`shutdown log: ${join(dirname(s.socket), "shutdown.log")}`);
   if (s.files !== undefined) lines.push(`files:    ${s.files}`);
   lines.push(`watchdog: ${s.watchdogMs} ms`, `mode:     ${s.foreground ? "foreground" : "detached"}`);
   return lines;
