@@ -259,5 +259,6 @@ export function readModMetadata(obj: WasmObject, layout: DataLayout, base: numbe
 export function objectMetadata(bytes: Uint8Array, filename: string): ModMetadata[] {
   if (!isWasmObject(bytes)) throw new KernelError("ENOENT", filename, "not a wasm object");
   const obj = readObject(bytes, filename);
-  return readModMetadata(obj, layoutData(obj), 0);
+  // Record addresses at base 0 mean nothing to kldxref: leave them out.
+  return readModMetadata(obj, layoutData(obj), 0).map(({ at: _at, ...m }) => m as ModMetadata);
 }

@@ -32,6 +32,7 @@ module evdemo
 module evdemo_dep
 module badload
 module badload_user
+module boottrap
 `;
 
 /** Positions of `needles` in `text`, each required to be present. */
@@ -95,7 +96,10 @@ describe("kld boot IMAGE", () => {
     expect(dmesg).toContain("kernel: static module badload_user failed: depends on badload: badload_user -> badload");
     expect(dmesg).toContain("badload: SYSUNINIT");
     expect(dmesg).not.toContain("badload_user: SYSINIT");
-    expect(dmesg).toContain("kernel: 4 of 6 static modules running");
+    expect(dmesg).toMatch(/kernel: static module boottrap failed: trap in kernel:boottrap_init: .*; continuing without it/);
+    expect(dmesg).not.toContain("boottrap: MOD_LOAD");
+    expect(dmesg).not.toContain("boottrap: MOD_UNLOAD");
+    expect(dmesg).toContain("kernel: 4 of 7 static modules running");
   });
 
   it("gives modules the machine's ports, DELAY and the configured hz", () => {
@@ -106,7 +110,7 @@ describe("kld boot IMAGE", () => {
     const stat = await kld("stat", "-v");
     const file1 = stat.stdout.split(/\n(?= *2 )/)[0]!;
     for (const m of ["hello", "kdep_lib", "evdemo", "evdemo_dep"]) expect(file1).toMatch(new RegExp(`\\d ${m}(\\n|$)`));
-    expect(stat.stdout).not.toMatch(/ badload/);
+    expect(stat.stdout).not.toMatch(/ badload| boottrap/);
     expect(stat.stdout).toContain("sysinit_demo.ko");
     const sym = await kld("sym", "kdep_lib_add");
     expect(sym.stdout).toMatch(/kdep_lib_add .* func kernel \(id 1\)/);
