@@ -5,7 +5,7 @@
  * shutdown event handlers and the shutdown order read from the shutdown log
  * after the daemon has gone; damaged images and loader.conf files refused.
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT, envFor, run, tempSocketDir, type RunResult } from "../harness.js";
@@ -215,5 +215,29 @@ describe("event handlers of an unloaded file", () => {
     expect((await kld("shutdown")).code).toBe(0);
     const log = readFileSync(logPath, "utf8");
     expect(log.slice(log.lastIndexOf("---<<BOOT>>---") + 1)).not.toContain("evdemo: shutdown_");
+  });
+});
+
+describe("default boot (npm start's kld boot -f, here detached)", () => {
+  it("rebuilds a stale compile/GENERIC/kernel and boots it on pc97", async () => {
+    const generic = join(ROOT, "compile", "GENERIC", "kernel");
+    if (existsSync(generic)) utimesSync(generic, new Date(0), new Date(0));
+    const denv = envFor(tmp.socket, { KLD_IMAGE: undefined, KLD_MACHINE: undefined });
+    const b = await run("kld", ["boot"], denv);
+    expect(b.code).toBe(0);
+    expect(b.stderr).toContain("kconfig: WARNING: no module sio.ko for device sio0");
+    expect(b.stderr).toContain(`kld: built ${generic} from ${join(ROOT, "configs", "GENERIC")}`);
+    const s = await run("kld", ["status"], denv);
+    expect(s.stdout).toContain(`image:    ${generic}\n`);
+    expect(s.stdout).toContain(`machine:  ${join(ROOT, "configs", "machines", "pc97.yaml")}\n`);
+    const d = (await run("kld", ["dmesg"], denv)).stdout;
+    expect(d).toContain("ident GENERIC");
+    expect(d).toContain("sio0 at isa? port IO_COM1 irq 4: not probed: no driver module");
+    expect((await run("kld", ["stat", "-v"], denv)).stdout).toMatch(/ 1 hello\n/);
+    expect((await run("kld", ["shutdown"], denv)).code).toBe(0);
+    // Up to date now: the next boot does not build again.
+    const again = await run("kld", ["boot"], denv);
+    expect(again.stderr).toBe("");
+    expect((await run("kld", ["shutdown"], denv)).code).toBe(0);
   });
 });
