@@ -90,7 +90,7 @@ export async function bootKernel(kernel: Kernel, sys: LinkerSubsystem): Promise<
   printf(`real memory  = ${machineKiB * 1024} (${machineKiB}K bytes)\n`);
 
   // -- 2: the image
-  const image = settings.image ? readImageFile(settings.image) : null;
+  const image = settings.image ? readImage(settings.image) : null;
   let verbose = false;
   if (image) {
     const opt = new Map(image.options.map((o) => [o.name, o.value]));
@@ -278,6 +278,18 @@ export async function bootKernel(kernel: Kernel, sys: LinkerSubsystem): Promise<
   }
   const ok = units.filter((u) => !u.failed).length;
   if (units.length > 0) printf(`kernel: ${ok} of ${units.length} static modules running\n`);
+}
+
+/** readImageFile, its errors naming the file (`kld: PATH: truncated kernel image ...`). */
+function readImage(path: string): KernelImage {
+  try {
+    return readImageFile(path);
+  } catch (e) {
+    if (e instanceof KernelError) {
+      throw new KernelError(e.info.name, path, `${path}: ${e.detail ?? (e.info.name === "ENOENT" ? "cannot read the image" : e.info.text)}`);
+    }
+    throw e;
+  }
 }
 
 function unloadQuietly(linker: LinkerSubsystem["linker"], f: LinkerFile, printf: (t: string) => void): void {
