@@ -7,7 +7,11 @@
  * A linker file is a refcounted container (id, name, path, refs, address,
  * size, the files it depends on, the modules it holds); modules live in
  * kern_module.ts.  File 1 is the kernel itself: the kernel services and
- * data of kernel_core.ts, and the interface `kernel` at __FreeBSD_version.
+ * data of kernel_core.ts, the interface `kernel` at __FreeBSD_version, and
+ * after boot the image's static modules, linked into it by
+ * linkKernelObject() with this same class and symbol handling (kern_boot.ts
+ * registers their modules and runs their SYSINITs).  Shutdown order:
+ * shutdownOrder().
  *
  * Loading follows the stages of DESIGN.md §3, in order:
  *   1 read and validate            (linker class)

@@ -50,7 +50,7 @@ function increasing(xs: readonly number[]): boolean {
 
 beforeAll(async () => {
   writeFileSync(join(tmp.dir, "BOOTTEST"), CONFIG);
-  writeFileSync(join(tmp.dir, "loader.conf"), '# preloaded before the SYSINITs run\nsysinit_demo_load="YES"  # step 3 joins the kernel list\n');
+  writeFileSync(join(tmp.dir, "loader.conf"), '# preloaded before the SYSINITs run\nsysinit_demo_load="YES"  # step 3 joins the kernel list\nkld_list="nosuch"\n');
   const k = await run("kconfig", ["-d", imageDir, join(tmp.dir, "BOOTTEST")], env);
   expect(k.stderr).toBe("");
   expect(k.code).toBe(0);
@@ -74,6 +74,7 @@ describe("kld boot IMAGE", () => {
     expect(dmesg).toMatch(/config: \d+ lines of configuration text kept/);
     expect(dmesg).toContain("isa0: <ISA bus>");
     expect(dmesg).toContain(`shutdown log: ${logPath}`);
+    expect(dmesg).toContain(`loader: can't preload nosuch (${join(tmp.dir, "loader.conf")}:3): No such file or directory: module not found in the module path`);
   });
 
   it("runs one SYSINIT list sorted by subsystem across static and preloaded modules", () => {
