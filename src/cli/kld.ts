@@ -34,6 +34,7 @@ export const SUBCOMMANDS: ReadonlyArray<readonly [name: string, load: () => Prom
   ["vm", () => import("./kld/vm.js")],
   ["malloc", () => import("./kld/malloc.js")],
   ["dmesg", () => import("./kld/dmesg.js")],
+  ["conftxt", () => import("./kld/conftxt.js")],
   ["machine", () => import("./kld/machine.js")],
   ["build", () => import("./kld/build.js")],
 ];

@@ -107,9 +107,16 @@ export async function bootKernel(kernel: Kernel, sys: LinkerSubsystem): Promise<
     printf(`ident ${image.ident}, machine ${image.machine || "(none)"}, maxusers ${maxusers}, hz ${hz ?? 1000}${verbose ? ", bootverbose" : ""}\n`);
     printf(`options: ${image.options.map((o) => (o.value !== undefined ? `${o.name}=${o.value}` : o.name)).join(" ") || "(none)"}\n`);
     if (image.configText !== undefined) {
-      printf(`config: ${image.configText.split("\n").length} lines of configuration text kept (INCLUDE_CONFIG_FILE; kconfig -x ${settings.image} prints it)\n`);
+      printf(`config: ${image.configText.split("\n").length} lines of configuration text kept (INCLUDE_CONFIG_FILE; kld conftxt prints it)\n`);
     }
   }
+  kernel.register("kernel.conftxt", () => {
+    if (!image) throw new KernelError("ENOENT", "kern.conftxt", "the kernel was booted without an image");
+    if (image.configText === undefined) {
+      throw new KernelError("ENOENT", "kern.conftxt", `${settings.image}: the image carries no configuration text (built without options INCLUDE_CONFIG_FILE)`);
+    }
+    return { text: image.configText.endsWith("\n") ? image.configText : `${image.configText}\n` };
+  });
   const avail = linker.kmem.stats().freePages * linker.kmem.stats().pageSize;
   printf(`avail memory = ${avail} (${Math.floor(avail / 1024)}K bytes)\n`);
   const logPath = shutdownLogPath(settings.socket);

@@ -154,6 +154,10 @@ export const methods = {
     "the kernel message buffer (dmesg)",
     none,
   ),
+  "kernel.conftxt": method<Record<string, never>, DmesgResult>(
+    "the booted image's configuration text (kern.conftxt; options INCLUDE_CONFIG_FILE)",
+    none,
+  ),
   "kernel.shutdown": method<Record<string, never>, ShutdownResult>(
     "shut the kernel down cleanly; the daemon exits and removes its socket",
     none,

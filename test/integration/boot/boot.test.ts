@@ -127,6 +127,12 @@ describe("kld boot IMAGE", () => {
     expect((await kld("dmesg")).stdout).toContain("kdep_user: kdep_lib_add(2, 3) = 5");
   });
 
+  it("keeps the configuration text (INCLUDE_CONFIG_FILE) for kld conftxt", async () => {
+    const r = await kld("conftxt");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(CONFIG);
+  });
+
   it("names the shutdown log in kld status", async () => {
     const s = await kld("status");
     expect(s.stdout).toContain(`shutdown log: ${logPath}`);
@@ -210,6 +216,9 @@ describe("event handlers of an unloaded file", () => {
     expect((await kld("unload", "evdemo")).code).toBe(0);
     const d = (await kld("dmesg")).stdout;
     expect(d).toContain("evdemo: MOD_LOAD, COM1 LSR 0xff, hz 1000"); // no machine: all ones
+    const c = await kld("conftxt");
+    expect(c.code).toBe(1);
+    expect(c.stderr).toContain("the kernel was booted without an image");
     expect(d).toContain("eventhandler: shutdown_post_sync handler evdemo_post_sync of evdemo.ko deregistered: file unloaded");
     expect(d).toContain("eventhandler: shutdown_final handler evdemo_final of evdemo.ko deregistered: file unloaded");
     expect(d).not.toContain("shutdown_pre_sync handler"); // its MOD_UNLOAD deregistered that one
