@@ -104,7 +104,7 @@ describe("kld boot IMAGE", () => {
   });
 
   it("gives modules the machine's ports, DELAY and the configured hz", () => {
-    expect(dmesg).toContain("evdemo: MOD_LOAD, COM1 LSR 0x60, hz 250");
+    expect(dmesg).toContain("evdemo: MOD_LOAD, COM1 LSR 0x60, hz 250, ticks ");
   });
 
   it("lists the static modules under file 1 and finds their symbols in kernel", async () => {
@@ -213,9 +213,14 @@ describe("event handlers of an unloaded file", () => {
     const b = await kld("boot", "none");
     expect(b.code).toBe(0);
     expect((await kld("load", "evdemo")).code).toBe(0);
+    await new Promise((r) => setTimeout(r, 250));
     expect((await kld("unload", "evdemo")).code).toBe(0);
     const d = (await kld("dmesg")).stdout;
     expect(d).toContain("evdemo: MOD_LOAD, COM1 LSR 0xff, hz 1000"); // no machine: all ones
+    // ticks (hz 1000) is brought up to date before each request.
+    const loadTicks = Number(/MOD_LOAD, COM1 LSR 0xff, hz 1000, ticks (\d+)/.exec(d)?.[1]);
+    const unloadTicks = Number(/evdemo: MOD_UNLOAD \(ticks (\d+)\)/.exec(d)?.[1]);
+    expect(unloadTicks - loadTicks).toBeGreaterThanOrEqual(200);
     const c = await kld("conftxt");
     expect(c.code).toBe(1);
     expect(c.stderr).toContain("the kernel was booted without an image");

@@ -4,7 +4,8 @@
  * At MOD_LOAD it registers one handler on each shutdown event
  * (shutdown_pre_sync, shutdown_post_sync, shutdown_final), reads the line
  * status register of COM1 (0x3fd: 0x60 on an idle 16550A, 0xff with no
- * machine), waits with DELAY() and prints hz.  Its SYSINITs sit at
+ * machine), waits with DELAY() and prints hz and ticks (MOD_UNLOAD prints
+ * ticks again: the kernel brings it up to date before each request).  Its SYSINITs sit at
  * SI_SUB_KLD and SI_SUB_CONFIGURE, so in a kernel image they interleave
  * with other static modules' by subsystem.  MOD_UNLOAD deregisters the
  * pre_sync handler only; the other two go with the file when it is
@@ -65,15 +66,15 @@ evdemo_modevent(module_t mod __unused, int what, void *arg __unused)
 		EVENTHANDLER_REGISTER(shutdown_final, evdemo_final,
 		    "evdemo", SHUTDOWN_PRI_LAST);
 		DELAY(1000);
-		printf("evdemo: MOD_LOAD, COM1 LSR %#x, hz %d\n",
-		    inb(0x3fd), hz);
+		printf("evdemo: MOD_LOAD, COM1 LSR %#x, hz %d, ticks %d\n",
+		    inb(0x3fd), hz, ticks);
 		return (0);
 	case MOD_SHUTDOWN:
 		printf("evdemo: MOD_SHUTDOWN\n");
 		return (0);
 	case MOD_UNLOAD:
 		EVENTHANDLER_DEREGISTER(shutdown_pre_sync, evdemo_pre_tag);
-		printf("evdemo: MOD_UNLOAD\n");
+		printf("evdemo: MOD_UNLOAD (ticks %d)\n", ticks);
 		return (0);
 	default:
 		return (EOPNOTSUPP);
