@@ -45,7 +45,7 @@ import type { Kernel } from "./kernel.js";
 import { describeError, describeTrap, isPanic, type LinkerFile } from "./kern_linker.js";
 import type { LinkerSubsystem } from "./kern_linker_rpc.js";
 import { readSysinitSet, runSysinits, type SysinitEntry } from "./kern_sysinit.js";
-import { dropEventHandlers, invokeEventHandlers, RB_HALT, SHUTDOWN_EVENTS } from "./kern_eventhandler.js";
+import { dropEventHandlers, eventHandlers, invokeEventHandlers, RB_HALT, SHUTDOWN_EVENTS } from "./kern_eventhandler.js";
 import { attachPorts } from "./kern_portio.js";
 import { parseLoaderConf } from "./loader_conf.js";
 import { layoutData, readObject } from "./linker/index.js";
@@ -205,11 +205,24 @@ export async function bootKernel(kernel: Kernel, sys: LinkerSubsystem): Promise<
   const unitModules = (k: number): string[] =>
     units[k]!.md.filter((m) => m.type === "module").map((m) => m.name);
 
+  // Event handlers a static module registered from its SYSINITs (or
+  // MOD_LOAD): its code stays in file 1, so only this tells them apart.
+  const unitHandlers = new Map<number, Set<number>>();
+  const noteHandlers = (owner: Owner, before: ReadonlySet<number>): void => {
+    if (owner.kind !== "static") return;
+    const set = unitHandlers.get(owner.unit) ?? new Set<number>();
+    for (const h of eventHandlers(memory)) if (!before.has(h.tag)) set.add(h.tag);
+    unitHandlers.set(owner.unit, set);
+  };
   const failStatic = (k: number, reason: string, at: SysinitEntry): void => {
     const u = units[k]!;
     if (u.failed) return;
     u.failed = reason;
     printf(`kernel: static module ${u.name} failed: ${reason}; continuing without it\n`);
+    const tags = unitHandlers.get(k) ?? new Set<number>();
+    for (const h of dropEventHandlers(memory, (x) => tags.has(x.tag))) {
+      printf(`eventhandler: ${h.name} handler ${nameOf(h.func)} of ${u.name} deregistered: module failed\n`);
+    }
     for (const name of unitModules(k)) {
       const mod = linker.modules.lookupByName(name);
       if (!mod) continue;
@@ -250,11 +263,13 @@ export async function bootKernel(kernel: Kernel, sys: LinkerSubsystem): Promise<
     if (owner.kind === "static" && units[owner.unit]!.failed) continue;
     if (owner.kind === "file" && failedFiles.has(owner.file)) continue;
     const label = owner.kind === "file" ? owner.file.filename : "kernel";
+    const tagsBefore = new Set(eventHandlers(memory).map((h) => h.tag));
     if (verbose) printf(`boot: SYSINIT ${nameOf(e.func)} (subsystem 0x${e.subsystem.toString(16)}, order 0x${e.order.toString(16)}) of ${owner.kind === "static" ? units[owner.unit]!.name : label}\n`);
     try {
       runSysinits(core, [e], label, (slot) => (owner.kind === "file" ? owner.file.functionName(slot) : nameOf(slot)));
       ran.add(e);
     } catch (err) {
+      noteHandlers(owner, tagsBefore);
       if (isPanic(err)) throw err;
       const trap = describeTrap(err);
       const where = core.lastTrapCall ?? label;
@@ -267,6 +282,7 @@ export async function bootKernel(kernel: Kernel, sys: LinkerSubsystem): Promise<
       }
       continue;
     }
+    noteHandlers(owner, tagsBefore);
     const le = linker.modules.takeLoadError();
     if (le && owner.kind === "static") failStatic(owner.unit, `MOD_LOAD of ${le.module} failed: ${strerror(le.error)} (error ${le.error})`, e);
   }

@@ -96,6 +96,7 @@ describe("kld boot IMAGE", () => {
     expect(dmesg).toContain("kernel: static module badload failed: MOD_LOAD of badload failed: Device not configured (error 6); continuing without it");
     expect(dmesg).toContain("kernel: static module badload_user failed: depends on badload: badload_user -> badload");
     expect(dmesg).toContain("badload: SYSUNINIT");
+    expect(dmesg).toContain("eventhandler: shutdown_final handler badload_final of badload deregistered: module failed");
     expect(dmesg).not.toContain("badload_user: SYSINIT");
     expect(dmesg).toMatch(/kernel: static module boottrap failed: trap in kernel:boottrap_init: .*; continuing without it/);
     expect(dmesg).not.toContain("boottrap: MOD_LOAD");
@@ -166,6 +167,7 @@ describe("kld boot IMAGE", () => {
     expect(shut("hello")).toBeLessThan(at("shutdown: kdep_user: MOD_UNLOAD"));
     expect(at("shutdown: kdep_user: MOD_UNLOAD")).toBeLessThan(at("Goodbye, world!"));
     expect(tail.trimEnd().endsWith("The operating system has halted.")).toBe(true);
+    expect(log).not.toContain("badload: shutdown_final");
   });
 });
 

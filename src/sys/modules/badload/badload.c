@@ -3,17 +3,28 @@
  * tests: linked into a kernel image it is reported and the boot goes on
  * without it; badload_user, which depends on it, fails with it.  Its
  * SYSINIT at SI_SUB_KLD runs before MOD_LOAD, so its SYSUNINIT runs when
- * the module is dropped.
+ * the module is dropped.  The SYSINIT also registers a shutdown_final
+ * handler that nothing deregisters: the kernel removes it when the module
+ * fails, so it is never called.
  */
 #include <sys/param.h>
 #include <sys/systm.h>
 #include <sys/kernel.h>
 #include <sys/module.h>
+#include <sys/eventhandler.h>
+
+static void
+badload_final(void *arg __unused, int howto __unused)
+{
+	printf("badload: shutdown_final (must not happen)\n");
+}
 
 static void
 badload_init(void *arg __unused)
 {
 	printf("badload: SYSINIT\n");
+	EVENTHANDLER_REGISTER(shutdown_final, badload_final, NULL,
+	    SHUTDOWN_PRI_DEFAULT);
 }
 SYSINIT(badload_init, SI_SUB_KLD, SI_ORDER_FIRST, badload_init, NULL);
 
