@@ -24,7 +24,8 @@
  * SYSINITs) is reported and boot goes on without it: its modules are
  * unregistered (MOD_UNLOAD to one that had loaded), its SYSUNINITs up to
  * the failing point run, and any static module that depends on it fails
- * too, the chain named.  Its code and symbols stay in file 1 (a linked
+ * too, the chain named; event handlers it registered during boot are
+ * removed.  Its code and symbols stay in file 1 (a linked
  * kernel cannot drop part of itself).  Which module a SYSINIT belongs to is
  * read from the image's per-module segment counts (image.ts
  * moduleSegments): ld -r keeps each input's data segments in order.  A
