@@ -6,38 +6,21 @@
  * static object into file 1, register the modules, run the one sorted
  * SYSINIT list with each MOD_LOAD).  Prints build and boot times, boot time
  * per module, and the linearity ratio; target: boot of 100 under 1 s.
+ * (Image build times are measured by bench/kconfig.bench.ts.)
  *
  * The modules are the bundled hello.ko with "hello" rewritten in place to a
  * unique same-length name ("mNNNN"), as bench/kconfig.bench.ts does.
  * Run by bench/run.ts (dist/bench/boot.bench.js).
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { buildKernel } from "../src/config/build_image.js";
 import { parseConfigText } from "../src/config/load_config.js";
 import { Kernel, registerCoreMethods } from "../src/kern/kernel.js";
 import { registerLinkerMethods } from "../src/kern/kern_linker_rpc.js";
 import { bootKernel } from "../src/kern/kern_boot.js";
-
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const HELLO = join(ROOT, "src", "sys", "modules", "hello", "hello.ko");
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
-function variant(base: Uint8Array, i: number): Uint8Array {
-  const out = base.slice();
-  const from = new TextEncoder().encode("hello");
-  const to = new TextEncoder().encode(`m${String(i).padStart(4, "0")}`);
-  for (let p = 0; p + from.length <= out.length; p++) {
-    if (from.every((b, k) => out[p + k] === b)) out.set(to, p);
-  }
-  return out;
-}
+import { HELLO, generatedName, median, writeGeneratedModules } from "./bench_support.js";
 
 /** Boot one image in this thread; returns milliseconds and the modules registered. */
 async function bootOnce(image: string, socketDir: string): Promise<{ ms: number; modules: number; log: string }> {
@@ -58,28 +41,24 @@ async function bootOnce(image: string, socketDir: string): Promise<{ ms: number;
 }
 
 export async function run(): Promise<void> {
-  if (!existsSync(HELLO)) {
-    console.log(`boot: skipped (${HELLO} not built; run npm run build-modules)`);
-    return;
-  }
-  const base = new Uint8Array(readFileSync(HELLO));
   const dir = mkdtempSync(join(tmpdir(), "boot-bench-"));
   try {
-    for (let i = 0; i < 100; i++) writeFileSync(join(dir, `m${String(i).padStart(4, "0")}.ko`), variant(base, i));
+    if (!writeGeneratedModules(dir, 100)) {
+      console.log(`boot: skipped (${HELLO} not built; run npm run build-modules)`);
+      return;
+    }
     // Warm up the linker and V8 once on a small image.
     const perModule: number[] = [];
     const sizes = [25, 50, 100];
     const images = new Map<number, string>();
     for (const n of [5, ...sizes]) {
       const cfg = ["ident BENCH", "maxusers 8", "options HZ=100"];
-      for (let i = 0; i < n; i++) cfg.push(`module m${String(i).padStart(4, "0")}`);
+      for (let i = 0; i < n; i++) cfg.push(`module ${generatedName(i)}`);
       const text = cfg.join("\n") + "\n";
       const load = parseConfigText(text, "/bench/BENCH", { files: { read: () => text, display: () => "BENCH" } });
-      const t = process.hrtime.bigint();
+      // Image build times are kconfig's benchmark (median of several builds); here they are set-up.
       const r = buildKernel(load, { modulePath: [dir], bundledPath: [], destdir: join(dir, `out${n}`) });
-      const buildMs = Number(process.hrtime.bigint() - t) / 1e6;
       images.set(n, r.imagePath!);
-      if (n !== 5) console.log(`image build, ${String(n).padStart(3)} static modules: ${buildMs.toFixed(1)} ms`);
     }
     await bootOnce(images.get(5)!, dir);
     for (const n of sizes) {

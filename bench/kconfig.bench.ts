@@ -10,31 +10,13 @@
  * so each is a distinct module with distinct symbols.
  * Run by bench/run.ts (dist/bench/kconfig.bench.js).
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { buildKernel } from "../src/config/build_image.js";
 import { parseConfigText } from "../src/config/load_config.js";
 import { configToYaml } from "../src/config/to_yaml.js";
-
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const HELLO = join(ROOT, "src", "sys", "modules", "hello", "hello.ko");
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
-function time(f: () => void, reps: number): number {
-  const out: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t = process.hrtime.bigint();
-    f();
-    out.push(Number(process.hrtime.bigint() - t) / 1e6);
-  }
-  return median(out);
-}
+import { HELLO, generatedName, time, writeGeneratedModules } from "./bench_support.js";
 
 /** A 5,000-line configuration: every kind of statement, comments, quoted forms. */
 export function generateConfig(lines: number): string {
@@ -54,16 +36,6 @@ export function generateConfig(lines: number): string {
     i++;
   }
   return out.join("\n") + "\n";
-}
-
-function variant(base: Uint8Array, i: number): Uint8Array {
-  const out = base.slice();
-  const from = new TextEncoder().encode("hello");
-  const to = new TextEncoder().encode(`m${String(i).padStart(4, "0")}`);
-  for (let p = 0; p + from.length <= out.length; p++) {
-    if (from.every((b, k) => out[p + k] === b)) out.set(to, p);
-  }
-  return out;
 }
 
 export async function run(): Promise<void> {
@@ -89,18 +61,16 @@ export async function run(): Promise<void> {
   console.log(`parse 5,000-line classic config (${devices} device lines): ${classic.toFixed(1)} ms; split-only baseline ${baseline.toFixed(2)} ms; ratio ${(classic / baseline).toFixed(1)}x`);
   console.log(`parse the same configuration as YAML (${yaml.split("\n").length} lines): ${yamlMs.toFixed(1)} ms (${(yamlMs / classic).toFixed(1)}x the classic parse)`);
 
-  if (!existsSync(HELLO)) {
-    console.log(`image build: skipped (${HELLO} not built; run npm run build-modules)`);
-    return;
-  }
-  const base = new Uint8Array(readFileSync(HELLO));
   const dir = mkdtempSync(join(tmpdir(), "kconfig-bench-"));
   try {
-    for (let i = 0; i < 100; i++) writeFileSync(join(dir, `m${String(i).padStart(4, "0")}.ko`), variant(base, i));
+    if (!writeGeneratedModules(dir, 100)) {
+      console.log(`image build: skipped (${HELLO} not built; run npm run build-modules)`);
+      return;
+    }
     const perModule: number[] = [];
     for (const n of [25, 50, 100]) {
       const cfg = ["ident BENCH", "maxusers 8", "options INCLUDE_CONFIG_FILE"];
-      for (let i = 0; i < n; i++) cfg.push(`module m${String(i).padStart(4, "0")}`);
+      for (let i = 0; i < n; i++) cfg.push(`module ${generatedName(i)}`);
       const ctext = cfg.join("\n") + "\n";
       const load = parseConfigText(ctext, "/bench/BENCH", { files: { read: () => ctext, display: () => "BENCH" } });
       const ms = time(() => {

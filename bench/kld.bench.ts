@@ -12,38 +12,13 @@
  * Run by bench/run.ts (dist/bench/kld.bench.js).
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { KernelClient } from "../src/rpc/client.js";
+import { HELLO, KLD, generatedName, median, wall, writeGeneratedModules } from "./bench_support.js";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const KLD = join(ROOT, "bin", "kld.js");
-const HELLO = join(ROOT, "src", "sys", "modules", "hello", "hello.ko");
 const COUNT = 500;
-
-function wall(args: readonly string[], env: NodeJS.ProcessEnv): number {
-  const t = process.hrtime.bigint();
-  execFileSync(process.execPath, args, { env, stdio: "ignore" });
-  return Number(process.hrtime.bigint() - t) / 1e6;
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
-/** hello.ko with every "hello" replaced by a same-length unique name. */
-function variant(base: Uint8Array, i: number): Uint8Array {
-  const out = base.slice();
-  const from = new TextEncoder().encode("hello");
-  const to = new TextEncoder().encode(`m${i.toString().padStart(4, "0")}`);
-  for (let p = 0; p + from.length <= out.length; p++) {
-    if (from.every((b, j) => out[p + j] === b)) out.set(to, p);
-  }
-  return out;
-}
 
 async function timeRpc(client: KernelClient, n: number): Promise<number> {
   const xs: number[] = [];
@@ -58,13 +33,12 @@ async function timeRpc(client: KernelClient, n: number): Promise<number> {
 export async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "kldbench-"));
   const env = { ...process.env, KLD_SOCKET: join(dir, "s", "kld.sock") };
-  const base = new Uint8Array(readFileSync(HELLO));
-  const files: string[] = [];
-  for (let i = 0; i < COUNT; i++) {
-    const p = join(dir, `m${i.toString().padStart(4, "0")}.ko`);
-    writeFileSync(p, variant(base, i));
-    files.push(p);
+  if (!writeGeneratedModules(dir, COUNT)) {
+    console.log(`kld: skipped (${HELLO} not built; run npm run build-modules)`);
+    rmSync(dir, { recursive: true, force: true });
+    return;
   }
+  const files = Array.from({ length: COUNT }, (_, i) => join(dir, `${generatedName(i)}.ko`));
   execFileSync(process.execPath, [KLD, "boot"], { env, stdio: "ignore" });
   const client = await KernelClient.connect(env.KLD_SOCKET);
   try {

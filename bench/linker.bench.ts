@@ -22,6 +22,7 @@ import { linkObject } from "../src/kern/linker/link_object.js";
 import type { LinkEnv } from "../src/kern/linker/object_types.js";
 import { readObject } from "../src/kern/linker/wasm_object.js";
 import { WasmWriter } from "../src/kern/linker/wasm_writer.js";
+import { median } from "./bench_support.js";
 
 export const FUNCTIONS = 2000;
 
@@ -34,11 +35,6 @@ export function generateSource(n = FUNCTIONS): string {
     );
   }
   return lines.join("\n") + "\n";
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1]!;
 }
 
 export interface LinkerBenchResult {

@@ -10,22 +10,9 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { KernelClient } from "../src/rpc/client.js";
+import { KLD, median, wall } from "./bench_support.js";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const KLD = join(ROOT, "bin", "kld.js");
-
-function wall(args: readonly string[], env: NodeJS.ProcessEnv): number {
-  const t = process.hrtime.bigint();
-  execFileSync(process.execPath, args, { env, stdio: "ignore" });
-  return Number(process.hrtime.bigint() - t) / 1e6;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
 
 export async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "kldbench-"));
