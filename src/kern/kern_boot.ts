@@ -78,17 +78,18 @@ export async function bootKernel(kernel: Kernel, sys: LinkerSubsystem): Promise<
   const printf = (t: string): void => kernel.printf(t);
 
   // -- 1: the machine
-  let machineKiB = MEMORY_BYTES / 1024;
   if (settings.machine) {
     const machine = loadMachineFile(settings.machine);
     attachPorts(memory, machine.ioFunctions());
     setDelayHook(memory, (us) => machine.delay(us));
-    machineKiB = machine.description.memoryKiB;
-    printf(`machine: ${machine.description.name}${machine.description.description ? ` (${machine.description.description})` : ""}\n`);
+    // The machine's RAM (what ISA DMA and the BIOS data area see) is not the
+    // kernel address space: kernel memory is the one WebAssembly.Memory.
+    const d = machine.description;
+    printf(`machine: ${d.name}${d.description ? ` (${d.description})` : ""}, ${d.memoryKiB}K bytes of ISA-visible RAM\n`);
     printf("isa0: <ISA bus>\n");
     for (const c of machine.cards()) printf(`isa0: card ${c.name}: ${c.type}\n`);
   }
-  printf(`real memory  = ${machineKiB * 1024} (${machineKiB}K bytes)\n`);
+  printf(`real memory  = ${MEMORY_BYTES} (${MEMORY_BYTES / 1024}K bytes)\n`);
 
   // -- 2: the image
   const image = settings.image ? readImage(settings.image) : null;
