@@ -25,6 +25,7 @@ import { mergeObjects } from "../kern/linker/link_relocatable.js";
 import { readObject } from "../kern/linker/wasm_object.js";
 import { deviceNameUnit, type ConfigDevice, type KernelConfig } from "./ast.js";
 import { KERNEL_BUSES } from "./check_config.js";
+import { unresolvedSymbols } from "./check_symbols.js";
 import { ConfigError } from "./diagnostics.js";
 import { parseCNumber } from "./lexer.js";
 import type { LoadResult } from "./load_config.js";
@@ -380,6 +381,8 @@ export function buildKernel(load: LoadResult, opts: BuildOptions = {}): BuildRes
   if (conflicts.length > 0) throw new BuildError("EBUSY", file, conflicts);
 
   step("linking");
+  const unresolved = unresolvedSymbols(ordered);
+  if (unresolved.length > 0) throw new BuildError("ENOENT", file, unresolved);
   let object: Uint8Array = new Uint8Array(0);
   if (ordered.length > 0) {
     try {

@@ -24,6 +24,8 @@ const MODULES: Record<string, string> = {
   x: "MODULE_VERSION(x, 1);\nMODULE_DEPEND(x, y, 1, 1, 1);\n",
   y: "MODULE_VERSION(y, 1);\nMODULE_DEPEND(y, x, 1, 1, 1);\n",
   k: "MODULE_VERSION(k, 1);\nMODULE_DEPEND(k, kernel, 900000, 900000, 999999);\n",
+  u: "extern int no_such_function(int);\nextern int no_such_data;\nextern int maybe(void) __attribute__((weak));\n" +
+    "int u_get(void) { return no_such_function(no_such_data) + (maybe ? maybe() : 0) + printf(\"u\\n\"); }\nMODULE_VERSION(u, 1);\n",
 };
 
 let work = "";
@@ -36,7 +38,7 @@ beforeAll(() => {
   if (SKIP) return;
   for (const [name, body] of Object.entries(MODULES)) {
     const src = path.join(work, `${name}.c`);
-    fs.writeFileSync(src, `#include <sys/param.h>\n#include <sys/module.h>\n${body}`);
+    fs.writeFileSync(src, `#include <sys/param.h>\n#include <sys/systm.h>\n#include <sys/module.h>\n${body}`);
     buildModule({ sources: [src], output: path.join(modDir, `${name}.ko`), cc: clang! });
   }
   fs.writeFileSync(path.join(modDir, "broken.ko"), "not an object");
@@ -124,6 +126,17 @@ describe.skipIf(SKIP)("building a kernel image", () => {
   it("names a dependency cycle among static modules", () => {
     const e = thrown(() => buildKernel(parse("ident T\nmodule x\nmodule y\n"), opts())) as BuildError;
     expect(e.problems).toEqual(["dependency cycle among static modules: x -> y -> x"]);
+  });
+
+  it("refuses a static module whose symbols neither the kernel nor another static module define", () => {
+    const e = thrown(() => buildKernel(parse("ident T\nmodule a, b, u\n"), opts())) as BuildError;
+    expect(e).toBeInstanceOf(BuildError);
+    expect(e.info.name).toBe("ENOENT");
+    // b's a_get comes from a, printf from the kernel, the weak maybe may stay undefined.
+    expect([...e.problems].sort()).toEqual([
+      `${path.join(modDir, "u.ko")}: symbol no_such_data undefined`,
+      `${path.join(modDir, "u.ko")}: symbol no_such_function undefined`,
+    ]);
   });
 
   it("refuses a module object that is not valid", () => {
