@@ -12,7 +12,7 @@ export function main(argv: readonly string[] = process.argv.slice(2)): Promise<n
       name: "isaconf",
       description: "list and configure ISA device instances at run time",
       usage: "[command] [device] [port|irq|drq|iomem value ...]",
-      awaits: "newbus and the ISA bus driver (issue 6)",
+      awaits: "newbus and the ISA bus driver",
       configure: (p) => p.argument("[args...]"),
     },
     argv,
