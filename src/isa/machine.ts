@@ -80,6 +80,16 @@ interface MemoryWindow {
   readonly handler: MemoryHandler;
 }
 
+/** Port I/O as free functions (what the kernel's inb/outb services call). */
+export interface PortFunctions {
+  readonly inb: (port: number) => number;
+  readonly outb: (port: number, value: number) => void;
+  readonly inw: (port: number) => number;
+  readonly outw: (port: number, value: number) => void;
+  readonly inl: (port: number) => number;
+  readonly outl: (port: number, value: number) => void;
+}
+
 /** ISA "IRQ2" is the slave's IR1 on an AT: a card jumpered for 2 interrupts as 9. */
 function isaIrq(line: number): number {
   return line === 2 ? 9 : line;
@@ -262,14 +272,7 @@ export class Machine {
    * (the kernel's inb/outb/... host functions).  inb/outb take the
    * allocation-free fast path of PortSpace.byteFunctions().
    */
-  ioFunctions(): {
-    readonly inb: (port: number) => number;
-    readonly outb: (port: number, value: number) => void;
-    readonly inw: (port: number) => number;
-    readonly outw: (port: number, value: number) => void;
-    readonly inl: (port: number) => number;
-    readonly outl: (port: number, value: number) => void;
-  } {
+  ioFunctions(): PortFunctions {
     const ports = this.ports;
     return {
       ...ports.byteFunctions(),

@@ -8,16 +8,9 @@
  * services list (src/kern/services/index.ts); kern_boot.ts attaches the
  * machine.  FreeBSD: sys/i386/include/cpufunc.h.
  */
+import type { PortFunctions } from "../isa/machine.js";
 import type { HostFunction } from "./services/host_function.js";
 
-export interface PortFunctions {
-  readonly inb: (port: number) => number;
-  readonly outb: (port: number, value: number) => void;
-  readonly inw: (port: number) => number;
-  readonly outw: (port: number, value: number) => void;
-  readonly inl: (port: number) => number;
-  readonly outl: (port: number, value: number) => void;
-}
 
 const NO_MACHINE: PortFunctions = {
   inb: () => 0xff,

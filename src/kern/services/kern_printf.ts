@@ -367,19 +367,27 @@ function toConsole(env: KernelEnv, fmt: number, ap: number): number {
 
 const I32 = "i32" as const;
 
+/**
+ * A variadic service and its v-form share one implementation: in the wasm32
+ * C ABI `...` arrives as a pointer to the argument area, which is exactly
+ * what a va_list is, so printf(fmt, ...) and vprintf(fmt, ap) both get
+ * (fmt, ap).
+ */
+function withVariant(
+  name: string,
+  vname: string,
+  params: HostFunction["params"],
+  results: HostFunction["results"],
+  impl: HostFunction["impl"],
+): HostFunction[] {
+  return [
+    { name, params, results, impl },
+    { name: vname, params, results, impl },
+  ];
+}
+
 export const printfServices: readonly HostFunction[] = [
-  {
-    name: "printf",
-    params: [I32, I32],
-    results: [I32],
-    impl: (env, fmt, ap) => toConsole(env, fmt, ap),
-  },
-  {
-    name: "vprintf",
-    params: [I32, I32],
-    results: [I32],
-    impl: (env, fmt, ap) => toConsole(env, fmt, ap),
-  },
+  ...withVariant("printf", "vprintf", [I32, I32], [I32], (env, fmt, ap) => toConsole(env, fmt, ap)),
   {
     name: "uprintf",
     params: [I32, I32],
@@ -400,48 +408,18 @@ export const printfServices: readonly HostFunction[] = [
       toConsole(env, fmt, ap);
     },
   },
-  {
-    name: "sprintf",
-    params: [I32, I32, I32],
-    results: [I32],
-    impl: (env, buf, fmt, ap) => {
-      const bytes = kvprintf(env.memory, fmt, ap);
-      storeBounded(env.memory, u32(buf), bytes.length + 1, bytes);
-      return bytes.length;
-    },
-  },
-  {
-    name: "vsprintf",
-    params: [I32, I32, I32],
-    results: [I32],
-    impl: (env, buf, fmt, ap) => {
-      const bytes = kvprintf(env.memory, fmt, ap);
-      storeBounded(env.memory, u32(buf), bytes.length + 1, bytes);
-      return bytes.length;
-    },
-  },
-  {
-    // Returns the length the whole output would have had (C99), so a
-    // caller can detect truncation.
-    name: "snprintf",
-    params: [I32, I32, I32, I32],
-    results: [I32],
-    impl: (env, buf, size, fmt, ap) => {
-      const bytes = kvprintf(env.memory, fmt, ap);
-      storeBounded(env.memory, u32(buf), u32(size), bytes);
-      return bytes.length;
-    },
-  },
-  {
-    name: "vsnprintf",
-    params: [I32, I32, I32, I32],
-    results: [I32],
-    impl: (env, buf, size, fmt, ap) => {
-      const bytes = kvprintf(env.memory, fmt, ap);
-      storeBounded(env.memory, u32(buf), u32(size), bytes);
-      return bytes.length;
-    },
-  },
+  ...withVariant("sprintf", "vsprintf", [I32, I32, I32], [I32], (env, buf, fmt, ap) => {
+    const bytes = kvprintf(env.memory, fmt, ap);
+    storeBounded(env.memory, u32(buf), bytes.length + 1, bytes);
+    return bytes.length;
+  }),
+  // snprintf returns the length the whole output would have had (C99), so
+  // a caller can detect truncation.
+  ...withVariant("snprintf", "vsnprintf", [I32, I32, I32, I32], [I32], (env, buf, size, fmt, ap) => {
+    const bytes = kvprintf(env.memory, fmt, ap);
+    storeBounded(env.memory, u32(buf), u32(size), bytes);
+    return bytes.length;
+  }),
   {
     // void panic(const char *fmt, ...) __dead2: prints "panic: ..." and
     // throws KernelPanic (kern_shutdown.ts).
