@@ -3,7 +3,7 @@
  * still to come: they refuse to pretend.  `run` prints what the binary will
  * do and which work it awaits, and exits 1 with ENOSYS's FreeBSD text
  * ("Function not implemented").
- * Callers: src/cli/modload.ts, modunload.ts, isaconf.ts, kconfig.ts (stubs).
+ * Callers: src/cli/isaconf.ts (until newbus lands).
  */
 import type { Command } from "commander";
 import { CliError } from "./cli_error.js";
