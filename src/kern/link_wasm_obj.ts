@@ -27,6 +27,7 @@ import {
   layoutData,
   linkObject,
   readObject,
+  segmentAt,
   type DataLayout,
   type LinkEnv,
   type LinkedObject,
@@ -164,10 +165,12 @@ function localImage(obj: WasmObject, layout: DataLayout, base: number): Uint8Arr
   const sec = obj.dataSection;
   if (!sec) return image;
   const segStart: number[] = []; // DATA-payload offset of each segment's bytes
+  const segEnd: number[] = [];
   obj.dataSegments.forEach((seg, i) => {
     const off = layout.segmentAddressOffset[i]!;
     image.set(obj.bytes.subarray(sec.start + seg.offsetInSection, sec.start + seg.offsetInSection + seg.size), off);
     segStart.push(seg.offsetInSection);
+    segEnd.push(seg.offsetInSection + seg.size);
   });
   const view = new DataView(image.buffer);
   for (const r of obj.dataRelocations) {
@@ -175,7 +178,7 @@ function localImage(obj: WasmObject, layout: DataLayout, base: number): Uint8Arr
     const sym = obj.symbols[r.index];
     if (!sym || sym.kind !== "data" || sym.undefined || sym.segment < 0) continue;
     // Which segment holds the relocated field?
-    const segIdx = segmentAt(obj, r.offset);
+    const segIdx = segmentAt(obj.dataSegments, segEnd, r.offset);
     if (segIdx < 0) continue;
     const at = layout.segmentAddressOffset[segIdx]! + (r.offset - segStart[segIdx]!);
     if (at + 4 > image.length) continue;
@@ -183,15 +186,6 @@ function localImage(obj: WasmObject, layout: DataLayout, base: number): Uint8Arr
     view.setUint32(at, value >>> 0, true);
   }
   return image;
-}
-
-function segmentAt(obj: WasmObject, payloadOffset: number): number {
-  const segs = obj.dataSegments;
-  for (let i = 0; i < segs.length; i++) {
-    const s = segs[i]!;
-    if (payloadOffset >= s.offsetInSection && payloadOffset < s.offsetInSection + s.size) return i;
-  }
-  return -1;
 }
 
 /**

@@ -6,7 +6,7 @@
  * linkObject (link_object.ts) and mergeObjects (link_relocatable.ts, ld -r).
  * Together they are kldsim's link_elf_obj.c minus the kernel bookkeeping.
  */
-export { readObject, isWasmObject } from "./wasm_object.js";
+export { readObject, isWasmObject, segmentAt } from "./wasm_object.js";
 export { layoutData } from "./layout.js";
 export { linkObject } from "./link_object.js";
 export { mergeObjects, type ObjectInput } from "./link_relocatable.js";
