@@ -82,6 +82,11 @@ export async function bootKernel(kernel: Kernel, sys: LinkerSubsystem): Promise<
     const machine = loadMachineFile(settings.machine);
     attachPorts(memory, machine.ioFunctions());
     setDelayHook(memory, (us) => machine.delay(us));
+    // Between requests the machine idles: its clock follows wall time, so
+    // UART bytes from a socket arrive and the PIT ticks.  Registered first,
+    // the close runs last at shutdown, after every module is gone.
+    machine.followWallTime();
+    kernel.onShutdown(() => machine.close());
     // The machine's RAM (what ISA DMA and the BIOS data area see) is not the
     // kernel address space: kernel memory is the one WebAssembly.Memory.
     const d = machine.description;

@@ -20,6 +20,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BootSettings } from "../../kern/kernel.js";
 import { CliError, EX_USAGE } from "../cli_error.js";
+import { checkMachineFile } from "../machine_file.js";
 
 interface BootOptions {
   readonly f?: boolean;
@@ -197,6 +198,7 @@ export function register(program: Command): void {
     .action(async (image: string | undefined, opts: BootOptions) => {
       const { socketPath } = await import("../../daemon/socket_path.js");
       const settings = await bootSettings(image, opts, socketPath);
+      if (settings.machine) await checkMachineFile(settings.machine);
       if (opts.f) await foreground(settings);
       else await detached(settings);
     });

@@ -9,6 +9,7 @@
  * the exit status is 1.  Caller: src/cli/kld.ts.  No FreeBSD counterpart: it
  * plays the part of a bench with a logic probe (or Bochs' debugger `in`/`out`).
  */
+import { reportingMachineFileErrors } from "../machine_file.js";
 import type { Command } from "commander";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -40,19 +41,10 @@ export function register(program: Command): void {
     .option("-e, --execute <commands>", "commands to run, ';'-separated (repeatable)", (v: string, acc: string[]) => [...acc, v], [])
     .argument("[script]", "file of commands, one per line; - for standard input")
     .action(async (script: string | undefined, opts: MachineOptions) => {
-      const { loadMachineFile, conflictWarnings, MachineFileError } = await import("../../isa/machine_yaml.js");
+      const { loadMachineFile, conflictWarnings } = await import("../../isa/machine_yaml.js");
       const { runScript } = await import("../../isa/script.js");
       const path = opts.machine ?? defaultMachinePath();
-      let machine;
-      try {
-        machine = loadMachineFile(path);
-      } catch (e) {
-        if (e instanceof MachineFileError) {
-          const [first, ...rest] = e.lines();
-          throw new CliError(first!, 1, rest);
-        }
-        throw e;
-      }
+      const machine = await reportingMachineFileErrors(() => loadMachineFile(path));
       for (const w of conflictWarnings(machine)) process.stderr.write(`kld: warning: ${w}\n`);
       const sources: { name: string; text: string }[] = opts.execute.map((text) => ({ name: "-e", text }));
       if (script !== undefined) {

@@ -200,6 +200,16 @@ describe("bad boot input", () => {
     expect(r.stderr).toContain("not a kldsim kernel image");
   });
 
+  it("refuses a bad machine file with every problem as FILE:LINE: KEY, before starting a daemon", async () => {
+    const m = join(tmp.dir, "bad-machine.yaml");
+    writeFileSync(m, "name: bad\nfoo: 1\ncards:\n  - {name: x, type: nope, port: 0x100}\n");
+    const r = await kld("boot", "-m", m, "none");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`kld: ${m}:2: foo: unknown key`);
+    expect(r.stderr).toContain(`${m}:4: cards[0].type: unknown card type "nope"`);
+    expect(existsSync(tmp.socket)).toBe(false);
+  });
+
   it("refuses a malformed loader.conf naming file and line", async () => {
     const conf = join(tmp.dir, "bad.conf");
     writeFileSync(conf, '# ok\nhello_load="YES"\nkld_list="a b\n');
