@@ -104,6 +104,7 @@ export async function runKconfig(file: string, opts: KconfigOptions): Promise<vo
         ...e.missing.map((m) => `  ${m.module}.ko, wanted by ${m.wantedBy.join(", ")}`),
         `searched: ${e.searched.length ? e.searched.join(", ") : "(no directories)"}`,
         "add a directory with -M, or build without them with --allow-missing",
+        ...(e.conflicts.length > 0 ? ["and the resources overlap (Device busy):", ...e.conflicts.map((c) => `  ${c}`)] : []),
       ]);
     }
     if (e instanceof build.BuildError) {

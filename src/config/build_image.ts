@@ -62,7 +62,13 @@ export interface MissingModule {
 
 /** Thrown when modules are missing (and --allow-missing was not given). ENOENT. */
 export class MissingModulesError extends KernelError {
-  constructor(file: string, readonly missing: readonly MissingModule[], readonly searched: readonly string[]) {
+  constructor(
+    file: string,
+    readonly missing: readonly MissingModule[],
+    readonly searched: readonly string[],
+    /** Resource overlaps found in the same run, so one run reports both. */
+    readonly conflicts: readonly string[] = [],
+  ) {
     super("ENOENT", file, `no module object for ${missing.map((m) => m.module).join(", ")}`);
   }
 }
@@ -347,9 +353,14 @@ export function buildKernel(load: LoadResult, opts: BuildOptions = {}): BuildRes
     if (p) found.set(u.module, p);
     else missing.set(u.module, [...(missing.get(u.module) ?? []), u.what]);
   }
+  const moduleOf = (driver: string): string => (found.has(driver) ? driver : "");
+  const devices = ioconfEntries(cfg, moduleOf);
+  // Checked before a missing module stops the build, so that one run
+  // reports both kinds of problem (config(8) reports all it can).
+  const conflicts = resourceConflicts(devices, cfg.options);
   if (missing.size > 0) {
     const list = [...missing].map(([module, wantedBy]) => ({ module, wantedBy }));
-    if (!opts.allowMissing) throw new MissingModulesError(file, list, dirs);
+    if (!opts.allowMissing) throw new MissingModulesError(file, list, dirs, conflicts);
     for (const m of list) warnings.push(`no module ${m.module}.ko for ${m.wantedBy.join(", ")}: building without it`);
   }
 
@@ -375,9 +386,6 @@ export function buildKernel(load: LoadResult, opts: BuildOptions = {}): BuildRes
   if (problems.length > 0) throw new BuildError("ENOEXEC", file, problems);
 
   step("checking resources");
-  const moduleOf = (driver: string): string => (found.has(driver) ? driver : "");
-  const devices = ioconfEntries(cfg, moduleOf);
-  const conflicts = resourceConflicts(devices, cfg.options);
   if (conflicts.length > 0) throw new BuildError("EBUSY", file, conflicts);
 
   step("linking");

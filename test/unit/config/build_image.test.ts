@@ -106,6 +106,15 @@ describe.skipIf(SKIP)("building a kernel image", () => {
     ]);
   });
 
+  it("reports resource overlaps in the same run as missing modules", () => {
+    const e = thrown(() =>
+      buildKernel(parse("ident T\ndevice sio0 at isa? port 0x3f8 irq 4\ndevice sio1 at isa? port 0x3f8 irq 3\n"), opts()),
+    ) as MissingModulesError;
+    expect(e).toBeInstanceOf(MissingModulesError);
+    expect(e.missing.map((m) => m.module)).toEqual(["sio"]);
+    expect(e.conflicts).toEqual([expect.stringMatching(/^sio1: ports 0x3f8-0x3ff overlap sio0's/)]);
+  });
+
   it("--allow-missing builds without them and warns", () => {
     const r = buildKernel(parse("ident T\ndevice sio0 at isa? port IO_COM1 irq 4\nmodule a\n"), { ...opts(), allowMissing: true, dryRun: true });
     expect(r.warnings).toEqual(["no module sio.ko for device sio0 (GENERIC:2): building without it"]);
