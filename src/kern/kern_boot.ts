@@ -54,6 +54,7 @@ import type { ModMetadata } from "./link_wasm_obj.js";
 import { clockTick, setBootverbose, setDelayHook, setHz } from "./services/index.js";
 import { MEMORY_BYTES } from "./vm_layout.js";
 import { readImageFile, NONE, WILD, type IoconfEntry, type KernelImage } from "../config/image.js";
+import { parseCNumber } from "../config/lexer.js";
 import { loadMachineFile } from "../isa/machine_yaml.js";
 
 /** Where the shutdown log goes: next to the socket. */
@@ -101,7 +102,10 @@ export async function bootKernel(kernel: Kernel, sys: LinkerSubsystem): Promise<
   let verbose = false;
   if (image) {
     const opt = new Map(image.options.map((o) => [o.name, o.value]));
-    const hz = opt.has("HZ") ? Number(opt.get("HZ")) : undefined;
+    // Option values reach a C compiler in config(8) (-DHZ=0144), so they are
+    // C numbers: 0144 is octal 100.
+    const cnum = (name: string): number => parseCNumber(opt.get(name) ?? "") ?? Number.NaN;
+    const hz = opt.has("HZ") ? cnum("HZ") : undefined;
     if (hz !== undefined) {
       if (!Number.isInteger(hz) || hz < 1 || hz > 100_000) {
         throw new KernelError("EINVAL", settings.image!, `options HZ=${opt.get("HZ") ?? ""}: expected a number of ticks per second, 1..100000`);
@@ -110,7 +114,7 @@ export async function bootKernel(kernel: Kernel, sys: LinkerSubsystem): Promise<
     }
     verbose = opt.has("BOOTVERBOSE");
     setBootverbose(memory, verbose);
-    const maxusers = opt.has("MAXUSERS") ? Number(opt.get("MAXUSERS")) : image.maxusers;
+    const maxusers = opt.has("MAXUSERS") ? cnum("MAXUSERS") : image.maxusers;
     printf(`ident ${image.ident}, machine ${image.machine || "(none)"}, maxusers ${maxusers}, hz ${hz ?? 1000}${verbose ? ", bootverbose" : ""}\n`);
     printf(`options: ${image.options.map((o) => (o.value !== undefined ? `${o.name}=${o.value}` : o.name)).join(" ") || "(none)"}\n`);
     if (image.configText !== undefined) {

@@ -59,6 +59,11 @@ describe("boot and shutdown in-process", () => {
     expect(linker.files.map((f) => f.filename)).toEqual(["kernel", "kdep_user.ko"]);
   });
 
+  it("reads option values as C numbers, as config(8)'s -DHZ=0144 does (octal 100)", async () => {
+    const { kernel } = await boot("ident K\noptions HZ=0144\noptions MAXUSERS=0x20\nmodule hello\n");
+    expect(kernel.msgbuf.text()).toContain("maxusers 32, hz 100");
+  });
+
   it("refuses an image whose HZ is not a number of ticks per second", async () => {
     await expect(boot("ident K\noptions HZ=fast\nmodule hello\n")).rejects.toThrow(/HZ=fast/);
   });
