@@ -164,6 +164,8 @@ export class Linker {
     readonly core: KernelCore,
     private readonly printf: (text: string) => void,
     modulePath: readonly string[],
+    /** Where file 1 came from: the booted image, or FreeBSD's usual path for the core kernel alone. */
+    kernelPathname = "/boot/kernel/kernel",
   ) {
     this.modules = new ModuleRegistry(core, printf);
     this.modulePath = [...modulePath];
@@ -177,7 +179,7 @@ export class Linker {
     const namer = (slot: number): string | undefined => kernelNames.get(slot) ?? this.ownerName(slot);
     // File 1 spans everything below the kernel map: core data and the kernel
     // stack (vm_layout.ts), as the boot banner reports it.
-    this.kernelFile = new LinkerFile(this.allocFileId(), "kernel", "/boot/kernel/kernel", KERNEL_DATA_BASE, KMEM_BASE - KERNEL_DATA_BASE, namer);
+    this.kernelFile = new LinkerFile(this.allocFileId(), "kernel", kernelPathname, KERNEL_DATA_BASE, KMEM_BASE - KERNEL_DATA_BASE, namer);
     this.kernelFile.versions.push({ name: "kernel", version: KERNEL_VERSION });
     this.link(this.kernelFile);
     this.kernelNamer = namer;

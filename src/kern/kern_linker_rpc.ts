@@ -58,6 +58,8 @@ export function bootLinker(
     /** Services' console (default: printf). */
     readonly console?: (text: string) => void;
     readonly onCurrentCall?: (what: string | null) => void;
+    /** The booted image's path, shown as file 1's pathname. */
+    readonly kernelPathname?: string;
   } = {},
 ): LinkerSubsystem {
   const registry = new Map<string, unknown>();
@@ -115,7 +117,7 @@ export function bootLinker(
   ];
   const services = [...(opts.services ?? []), ...moduleServices];
   core.install(services, opts.data ?? []);
-  linker = new Linker(core, printf, opts.modulePath ?? defaultModulePath());
+  linker = new Linker(core, printf, opts.modulePath ?? defaultModulePath(), opts.kernelPathname);
   linker.addClass(wasmLinkerClass(core));
   registry.set("linker", linker);
   registry.set("core", core);
@@ -156,6 +158,7 @@ export function registerLinkerMethods(kernel: Kernel): LinkerSubsystem {
     data: kernelData,
     userTerminal: (text) => (ctx ? ctx.uprintf(text) : kernel.printf(text)),
     onCurrentCall: (what) => kernel.currentCall.set(what ?? undefined),
+    ...(kernel.boot.image ? { kernelPathname: kernel.boot.image } : {}),
   });
   const { linker, core } = sys;
   const withCtx = <T>(c: RequestContext, fn: () => T): T => {

@@ -112,6 +112,7 @@ describe("kld boot IMAGE", () => {
     const stat = await kld("stat", "-v");
     const file1 = stat.stdout.split(/\n(?= *2 )/)[0]!;
     for (const m of ["hello", "kdep_lib", "evdemo", "evdemo_dep"]) expect(file1).toMatch(new RegExp(`\\d ${m}(\\n|$)`));
+    expect(file1).toContain(`kernel (${image})`);
     expect(stat.stdout).not.toMatch(/ badload| boottrap/);
     expect(stat.stdout).toContain("sysinit_demo.ko");
     const sym = await kld("sym", "kdep_lib_add");
