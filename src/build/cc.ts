@@ -11,7 +11,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { accessSync, constants } from "node:fs";
 import { delimiter, isAbsolute, join } from "node:path";
-import { KernelError } from "../kern/kernel_error.js";
+import { KernelError } from "../errno/kernel_error.js";
 
 /** Names tried on PATH, in order, when $KLD_CC is not set. */
 export const CLANG_CANDIDATES: readonly string[] = ["clang", "clang-16", "clang-15", "clang-14"];

@@ -10,7 +10,7 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { KernelError } from "../kern/kernel_error.js";
+import { KernelError } from "../errno/kernel_error.js";
 import { clangVersion, requireClang } from "./cc.js";
 import { buildModule, sysIncludeDir } from "./kld_build.js";
 

@@ -5,8 +5,8 @@
  * Loaded only when something failed.  Callers: src/cli/program.ts (the
  * top-level catch).  FreeBSD counterparts: lib/libc/gen/err.c, sysexits(3).
  */
-import { strerror } from "../kern/errno.js";
-import { KernelError } from "../kern/kernel_error.js";
+import { strerror } from "../errno/errno.js";
+import { KernelError } from "../errno/kernel_error.js";
 import { ConnectionError } from "../rpc/client.js";
 import { RpcCode } from "../rpc/protocol.js";
 import { RpcError } from "../rpc/rpc_error.js";

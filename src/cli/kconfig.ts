@@ -9,7 +9,7 @@
  * build_image.ts, image.ts).  FreeBSD: usr.sbin/config/main.c.
  */
 import type { Command } from "commander";
-import { KernelError } from "../kern/kernel_error.js";
+import { KernelError } from "../errno/kernel_error.js";
 import type { LoadResult } from "../config/load_config.js";
 import { CliError, EX_FAILURE, EX_USAGE } from "./diagnostics.js";
 import { printJson, printLines } from "./output.js";

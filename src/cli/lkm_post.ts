@@ -13,7 +13,7 @@
 import { spawn } from "node:child_process";
 import { constants } from "node:os";
 import { resolve } from "node:path";
-import { KernelError } from "../kern/kernel_error.js";
+import { KernelError } from "../errno/kernel_error.js";
 import { CliError } from "./cli_error.js";
 
 /** sys/lkm.h MODTYPE LM_MISC: a module that wires itself in; every KLD module is one. */

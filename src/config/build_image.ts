@@ -18,7 +18,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import { KernelError } from "../kern/kernel_error.js";
+import { KernelError } from "../errno/kernel_error.js";
 import { KERNEL_VERSION } from "../kern/kern_linker.js";
 import { objectMetadata } from "../kern/link_wasm_obj.js";
 import { mergeObjects } from "../kern/linker/link_relocatable.js";

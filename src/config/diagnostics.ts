@@ -9,7 +9,7 @@
  * to build when there are errors.  FreeBSD's config(8) stops at the first
  * yyerror; reporting all of them is kldsim's choice (issue 4 §1).
  */
-import { KernelError } from "../kern/kernel_error.js";
+import { KernelError } from "../errno/kernel_error.js";
 
 export type Severity = "error" | "warning";
 

@@ -31,7 +31,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { KernelError } from "../kern/kernel_error.js";
+import { KernelError } from "../errno/kernel_error.js";
 import type { DeviceKind } from "./ast.js";
 
 export const IMAGE_MAGIC: Uint8Array = Uint8Array.from([0x7f, 0x4b, 0x4c, 0x44, 0x4b, 0x52, 0x4e, 0x00]);

@@ -12,7 +12,7 @@ import * as path from "node:path";
 import type { KernelConfig } from "./ast.js";
 import { emptyConfig } from "./ast.js";
 import { checkConfig } from "./check_config.js";
-import { KernelError } from "../kern/kernel_error.js";
+import { KernelError } from "../errno/kernel_error.js";
 import { Diagnostics } from "./diagnostics.js";
 import { parseClassic, type ClassicContext, type FileAccess } from "./parse_classic.js";
 import { parseYaml } from "./parse_yaml.js";

@@ -14,7 +14,7 @@
  * syscall entry that kld*(2) go through.
  */
 import { chmodSync, unlinkSync } from "node:fs";
-import { KernelError } from "../kern/kernel_error.js";
+import { KernelError } from "../errno/kernel_error.js";
 import type { BootSettings } from "../kern/kernel.js";
 import { MsgBuf } from "../kern/kern_msgbuf.js";
 import { KLDSIM_VERSION } from "../kern/version.js";

@@ -8,7 +8,7 @@
  * boundary a syscall crosses.
  */
 import { Worker } from "node:worker_threads";
-import { KernelError } from "../kern/kernel_error.js";
+import { KernelError } from "../errno/kernel_error.js";
 import { CurrentCall, type BootSettings } from "../kern/kernel.js";
 import type { FromWorker, KernelInfo, ToWorker, WorkerBootData, WorkerError } from "./worker_protocol.js";
 

@@ -6,8 +6,8 @@
  * SIGTERM/SIGINT.  Caller: src/cli/kld/boot.ts.
  * FreeBSD counterpart: none (the kernel is not a process there).
  */
-import { errno } from "../kern/errno.js";
-import { KernelError } from "../kern/kernel_error.js";
+import { errno } from "../errno/errno.js";
+import { KernelError } from "../errno/kernel_error.js";
 import type { BootSettings } from "../kern/kernel.js";
 import { Daemon } from "./daemon.js";
 

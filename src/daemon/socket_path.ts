@@ -11,7 +11,7 @@ import { connect } from "node:net";
 import { lstatSync, mkdirSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { KernelError } from "../kern/kernel_error.js";
+import { KernelError } from "../errno/kernel_error.js";
 
 /** sun_path is 104 bytes on FreeBSD, 108 on Linux, both with the NUL. */
 const SUN_PATH_MAX = process.platform === "linux" ? 107 : 103;

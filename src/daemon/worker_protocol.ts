@@ -4,7 +4,7 @@
  * Caller: src/daemon/kernel_host.ts (main thread), src/kern/kernel_worker.ts.
  * No FreeBSD counterpart: this is the simulator's "system call" gate.
  */
-import type { KernelErrorData } from "../kern/kernel_error.js";
+import type { KernelErrorData } from "../errno/kernel_error.js";
 import type { BootSettings } from "../kern/kernel.js";
 
 /** workerData given to the worker at creation. */

@@ -16,7 +16,7 @@
  * bench/isa.bench.ts.  Nothing here imports kernel code.  The role is that of
  * QEMU's hw/i386/pc.c board setup with its ISA bus, or v86's cpu.js I/O glue.
  */
-import { KernelError } from "../kern/kernel_error.js";
+import { KernelError } from "../errno/kernel_error.js";
 import { VirtualClock } from "./clock.js";
 import type {
   DeviceContext,

@@ -17,7 +17,7 @@
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type YAMLMap } from "yaml";
-import { KernelError } from "../kern/kernel_error.js";
+import { KernelError } from "../errno/kernel_error.js";
 import "./devices/index.js";
 import { cardType, cardTypes, validateCardOptions, type CardOptions } from "./devices/registry.js";
 import { Machine, type CardDescription, type MachineDescription } from "./machine.js";

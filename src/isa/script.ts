@@ -23,7 +23,7 @@
  * Numbers are decimal or 0x-prefixed hex.  The first failing command stops the
  * script; its error names the source, line and command.
  */
-import { KernelError } from "../kern/kernel_error.js";
+import { KernelError } from "../errno/kernel_error.js";
 import type { Machine } from "./machine.js";
 
 export interface ScriptResult {

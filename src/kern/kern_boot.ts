@@ -40,8 +40,8 @@
  */
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { strerror } from "./errno.js";
-import { KernelError } from "./kernel_error.js";
+import { strerror } from "../errno/errno.js";
+import { KernelError } from "../errno/kernel_error.js";
 import type { Kernel } from "./kernel.js";
 import { describeError, describeTrap, isPanic, type LinkerFile } from "./kern_linker.js";
 import type { LinkerSubsystem } from "./kern_linker_rpc.js";

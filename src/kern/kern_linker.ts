@@ -43,8 +43,8 @@
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { errno, errnoByNumber, strerror } from "./errno.js";
-import { KernelError } from "./kernel_error.js";
+import { errno, errnoByNumber, strerror } from "../errno/errno.js";
+import { KernelError } from "../errno/kernel_error.js";
 import type { KernelCore } from "./kernel_core.js";
 import { KernelMap } from "./kmem.js";
 import { MOD_SHUTDOWN, ModuleRegistry, type Module, type ModuleContainer } from "./kern_module.js";

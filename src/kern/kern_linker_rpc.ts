@@ -15,8 +15,8 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { strerror } from "./errno.js";
-import { KernelError } from "./kernel_error.js";
+import { strerror } from "../errno/errno.js";
+import { KernelError } from "../errno/kernel_error.js";
 import { KernelCore } from "./kernel_core.js";
 import type { Kernel, RequestContext } from "./kernel.js";
 import { isPanic, Linker, type LinkerFile } from "./kern_linker.js";

@@ -17,8 +17,8 @@
  * unload, shutdown) and by module code through module_register_init.
  * FreeBSD: sys/kern/kern_module.c.
  */
-import { errno } from "./errno.js";
-import { KernelError } from "./kernel_error.js";
+import { errno } from "../errno/errno.js";
+import { KernelError } from "../errno/kernel_error.js";
 import type { KernelCore } from "./kernel_core.js";
 
 export const MOD_LOAD = 0;

@@ -15,7 +15,7 @@
  * sys/kern/subr_prf.c (printf, uprintf), sys/kern/kern_shutdown.c.
  */
 import { writeFileSync } from "node:fs";
-import { KernelError } from "./kernel_error.js";
+import { KernelError } from "../errno/kernel_error.js";
 import { MsgBuf } from "./kern_msgbuf.js";
 import { KLDSIM_VERSION } from "./version.js";
 import { KERNEL_DATA_BASE, KMEM_BASE } from "./vm_layout.js";

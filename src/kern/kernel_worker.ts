@@ -10,7 +10,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import type { FromWorker, ToWorker, WorkerBootData, WorkerError } from "../daemon/worker_protocol.js";
 import { CurrentCall, Kernel, KernelPanic, registerCoreMethods } from "./kernel.js";
-import { KernelError } from "./kernel_error.js";
+import { KernelError } from "../errno/kernel_error.js";
 import { registerLinkerMethods } from "./kern_linker_rpc.js";
 import { bootKernel } from "./kern_boot.js";
 

@@ -13,7 +13,7 @@
  * order, so a freed hole low in the map is reused before the tail grows and
  * the map can fragment the way a real kernel_map does.
  */
-import { KernelError } from "./kernel_error.js";
+import { KernelError } from "../errno/kernel_error.js";
 import { KMEM_BASE, KMEM_END, PAGE_SIZE } from "./vm_layout.js";
 
 export interface KmemExtent {

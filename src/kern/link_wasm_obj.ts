@@ -21,7 +21,7 @@
  *
  * FreeBSD: sys/kern/link_elf_obj.c (the class), linker_if.m (its methods).
  */
-import { KernelError } from "./kernel_error.js";
+import { KernelError } from "../errno/kernel_error.js";
 import {
   isWasmObject,
   layoutData,

@@ -24,7 +24,7 @@
  */
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { KernelError } from "./kernel_error.js";
+import { KernelError } from "../errno/kernel_error.js";
 import { objectMetadata } from "./link_wasm_obj.js";
 
 export const LINKER_HINTS_VERSION = 1;

@@ -15,7 +15,7 @@
  * Callers: kern_boot.ts.  FreeBSD: stand/defaults/loader.conf and
  * stand/common/boot.c / the loader's `_load` processing (support.4th).
  */
-import { KernelError } from "./kernel_error.js";
+import { KernelError } from "../errno/kernel_error.js";
 
 export interface PreloadRequest {
   /** Module name (NAME of NAME_load, or a kld_list word). */

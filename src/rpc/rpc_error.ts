@@ -6,8 +6,8 @@
  * when the failure came from the kernel.
  * No FreeBSD counterpart.
  */
-import { errnoByNumber } from "../kern/errno.js";
-import { KernelError, type KernelErrorData } from "../kern/kernel_error.js";
+import { errnoByNumber } from "../errno/errno.js";
+import { KernelError, type KernelErrorData } from "../errno/kernel_error.js";
 import type { RpcErrorObject } from "./protocol.js";
 
 export class RpcError extends Error {

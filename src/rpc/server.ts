@@ -9,7 +9,7 @@
  * Caller: src/daemon/daemon.ts.  No FreeBSD counterpart.
  */
 import { createServer, type Server, type Socket } from "node:net";
-import { KernelError } from "../kern/kernel_error.js";
+import { KernelError } from "../errno/kernel_error.js";
 import { LineSplitter } from "./framing.js";
 import {
   decodeLine,

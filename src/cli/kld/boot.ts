@@ -137,7 +137,7 @@ function bootFailure(message: string, errnoText: string | undefined, detail: str
 
 async function foreground(settings: BootSettings): Promise<void> {
   const { Daemon } = await import("../../daemon/daemon.js");
-  const { KernelError } = await import("../../kern/kernel_error.js");
+  const { KernelError } = await import("../../errno/kernel_error.js");
   let daemon;
   try {
     daemon = await Daemon.start({
@@ -174,7 +174,7 @@ async function detached(settings: BootSettings): Promise<void> {
       );
     });
     if (report.type === "failed") {
-      const { errno } = await import("../../kern/errno.js");
+      const { errno } = await import("../../errno/errno.js");
       throw bootFailure(report.message, report.errno ? errno(report.errno).text : undefined, report.detail);
     }
     process.stdout.write(`kernel running at ${report.socket} (pid ${report.pid})\n`);

@@ -6,7 +6,7 @@
  * \n \r \t \0 \\ \xHH; hex dumps accept "ff ff", "ff:ff" or "ffff".
  * Called by ns16550.ts, ne2000.ts and lpt.ts; no FreeBSD counterpart.
  */
-import { KernelError } from "../../kern/kernel_error.js";
+import { KernelError } from "../../errno/kernel_error.js";
 
 const SIMPLE: Readonly<Record<string, number>> = { n: 0x0a, r: 0x0d, t: 0x09, "0": 0x00, "\\": 0x5c, e: 0x1b, a: 0x07, b: 0x08 };
 

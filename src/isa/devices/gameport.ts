@@ -18,7 +18,7 @@
  * Created through the card registry (type "gameport").  Corresponds to
  * Bochs iodev/gameport.cc in role; driver: FreeBSD sys/dev/joy/joy.c.
  */
-import { KernelError } from "../../kern/kernel_error.js";
+import { KernelError } from "../../errno/kernel_error.js";
 import type { DeviceContext, IsaDevice, RegisterSnapshot } from "../device.js";
 import { registerCardType } from "./registry.js";
 

@@ -21,7 +21,7 @@
  * sys/i386/isa/lpt.c (lptprobe) and sys/dev/ppc/ppc.c (ppc_detect_port).
  */
 import { closeSync, openSync, writeSync } from "node:fs";
-import { KernelError } from "../../kern/kernel_error.js";
+import { KernelError } from "../../errno/kernel_error.js";
 import type { DeviceContext, IrqLine, IsaDevice, RegisterSnapshot } from "../device.js";
 import { formatEscapedBytes } from "./byte_text.js";
 import { registerCardType } from "./registry.js";

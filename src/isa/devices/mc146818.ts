@@ -16,7 +16,7 @@
  * `time` ("host" or an ISO 8601 date).  Driver side: FreeBSD
  * sys/x86/isa/atrtc.c and sys/isa/rtc.h; datasheet: Motorola MC146818A.
  */
-import { KernelError } from "../../kern/kernel_error.js";
+import { KernelError } from "../../errno/kernel_error.js";
 import type { DeviceContext, IrqLine, IsaDevice, RegisterSnapshot } from "../device.js";
 import { registerCardType } from "./registry.js";
 

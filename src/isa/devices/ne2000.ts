@@ -21,7 +21,7 @@
  * Datasheet: National DP8390D NIC Core (1996); register names as FreeBSD's
  * sys/dev/ed/if_edreg.h; probe in sys/dev/ed/if_ed_novell.c.
  */
-import { KernelError } from "../../kern/kernel_error.js";
+import { KernelError } from "../../errno/kernel_error.js";
 import type { DeviceContext, IrqLine, IsaDevice, RegisterSnapshot, Width } from "../device.js";
 import { parseHexBytes } from "./byte_text.js";
 import { hubFor, type EthernetHub, type HubPort } from "./ethernet_hub.js";

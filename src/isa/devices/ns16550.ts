@@ -16,7 +16,7 @@
  * (June 1995); FreeBSD sys/dev/ic/ns16550.h names; sio probe in
  * sys/dev/sio/sio.c.
  */
-import { KernelError } from "../../kern/kernel_error.js";
+import { KernelError } from "../../errno/kernel_error.js";
 import type { DeviceContext, IrqLine, IsaDevice, RegisterSnapshot } from "../device.js";
 import { formatEscapedBytes, parseEscapedBytes } from "./byte_text.js";
 import { registerCardType } from "./registry.js";

@@ -13,7 +13,7 @@
  * src/isa/devices/index.ts imports every device file so that all types are
  * registered before a machine is built.
  */
-import { KernelError } from "../../kern/kernel_error.js";
+import { KernelError } from "../../errno/kernel_error.js";
 import type { DeviceContext, IsaDevice } from "../device.js";
 
 /** A validated option value. */

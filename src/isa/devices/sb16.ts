@@ -27,7 +27,7 @@
  * sys/dev/sound/isa/sbc.c, sb16.c and sb.h (register names DSP_RESET,
  * DSP_READ, DSP_WRITE, DSP_DATA_AVAIL, IRQ_ACK16).
  */
-import { KernelError } from "../../kern/kernel_error.js";
+import { KernelError } from "../../errno/kernel_error.js";
 import type { DeviceContext, DmaChannel, IrqLine, IsaDevice, RegisterSnapshot } from "../device.js";
 import { registerCardType } from "./registry.js";
 

@@ -15,7 +15,7 @@
 import { lstatSync, statSync, unlinkSync } from "node:fs";
 import { dirname } from "node:path";
 import { createServer, type Server, type Socket } from "node:net";
-import { KernelError } from "../../kern/kernel_error.js";
+import { KernelError } from "../../errno/kernel_error.js";
 import type { UartHost } from "./ns16550.js";
 
 export interface UartSocketSink {

@@ -20,7 +20,7 @@
  *            and V8's CompileError/LinkError (a prototype mismatch between
  *            files: "imported function does not match the expected type").
  */
-import { KernelError } from "../kernel_error.js";
+import { KernelError } from "../../errno/kernel_error.js";
 import { IMPORT_MODULE, emitModule } from "./emit.js";
 import { layoutData } from "./layout.js";
 import {

@@ -36,7 +36,7 @@
  * is a function in one file and data in another, or something ld -r does not
  * merge (COMDATs, defined wasm globals).
  */
-import { KernelError } from "../kernel_error.js";
+import { KernelError } from "../../errno/kernel_error.js";
 import {
   LINKING_VERSION,
   LinkingSubsection,

@@ -15,7 +15,7 @@
  * final module (link_object.ts turns its CompileError into ENOEXEC).
  * Format: WebAssembly/tool-conventions Linking.md, version 2.
  */
-import { KernelError } from "../kernel_error.js";
+import { KernelError } from "../../errno/kernel_error.js";
 import { ObjectFormatError, WasmReader } from "./wasm_reader.js";
 import {
   LINKING_VERSION,

@@ -9,7 +9,7 @@ import { colourLevel, painterFor } from "../../../src/cli/colour.js";
 import { SUBCOMMANDS } from "../../../src/cli/kld.js";
 import { statHeader, statRow } from "../../../src/cli/kld/stat.js";
 import { watchdogMs } from "../../../src/cli/kld/boot.js";
-import { KernelError } from "../../../src/kern/kernel_error.js";
+import { KernelError } from "../../../src/errno/kernel_error.js";
 import { KLDSIM_VERSION } from "../../../src/kern/version.js";
 import { ConnectionError } from "../../../src/rpc/client.js";
 import { RpcError } from "../../../src/rpc/rpc_error.js";

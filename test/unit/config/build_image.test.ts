@@ -9,7 +9,7 @@ import { ConfigError } from "../../../src/config/diagnostics.js";
 import { readImageFile } from "../../../src/config/image.js";
 import { loadConfig } from "../../../src/config/load_config.js";
 import { readObject } from "../../../src/kern/linker/wasm_object.js";
-import { KernelError } from "../../../src/kern/kernel_error.js";
+import { KernelError } from "../../../src/errno/kernel_error.js";
 import { parse } from "./helpers.js";
 
 const clang = findClang();

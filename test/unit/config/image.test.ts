@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { KernelError } from "../../../src/kern/kernel_error.js";
+import { KernelError } from "../../../src/errno/kernel_error.js";
 import {
   IMAGE_HEADER_SIZE, NONE, WILD, decodeImage, encodeImage, readImageFile, writeImageFile, type KernelImage,
 } from "../../../src/config/image.js";

@@ -1,7 +1,7 @@
 // The kernel object as the worker uses it (src/kern/kernel.ts, kern_msgbuf.ts).
 import { describe, expect, it } from "vitest";
 import { CurrentCall, Kernel, KernelPanic, dateString, formatUptime, registerCoreMethods, type BootSettings } from "../../../src/kern/kernel.js";
-import { KernelError } from "../../../src/kern/kernel_error.js";
+import { KernelError } from "../../../src/errno/kernel_error.js";
 import { MsgBuf } from "../../../src/kern/kern_msgbuf.js";
 
 const settings: BootSettings = {

@@ -4,7 +4,7 @@ import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { prepareSocketDir, probeSocket, socketPath } from "../../../src/daemon/socket_path.js";
-import { KernelError } from "../../../src/kern/kernel_error.js";
+import { KernelError } from "../../../src/errno/kernel_error.js";
 
 const dirs: string[] = [];
 function tmp(): string {

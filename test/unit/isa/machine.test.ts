@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, test } from "vitest";
 import { Machine, bareDescription } from "../../../src/isa/machine.js";
 import { machineFromYaml } from "../../../src/isa/machine_yaml.js";
 import { registerCardType } from "../../../src/isa/devices/registry.js";
-import { KernelError } from "../../../src/kern/kernel_error.js";
+import { KernelError } from "../../../src/errno/kernel_error.js";
 import { registerTestCards } from "./test_card.js";
 
 beforeAll(registerTestCards);

@@ -4,7 +4,7 @@
  * once per test file (vitest isolates modules per file).
  */
 import type { IrqLine, IsaDevice } from "../../../src/isa/device.js";
-import { KernelError } from "../../../src/kern/kernel_error.js";
+import { KernelError } from "../../../src/errno/kernel_error.js";
 import { cardType, registerCardType } from "../../../src/isa/devices/registry.js";
 
 export const TEST_CARD = "testlatch";

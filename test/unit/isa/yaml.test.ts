@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, test } from "vitest";
 import { readFileSync } from "node:fs";
 import { MachineFileError, conflictWarnings, machineFromYaml, parseMachineYaml } from "../../../src/isa/machine_yaml.js";
-import { KernelError } from "../../../src/kern/kernel_error.js";
+import { KernelError } from "../../../src/errno/kernel_error.js";
 import { registerTestCards } from "./test_card.js";
 
 beforeAll(registerTestCards);

@@ -6,7 +6,7 @@
  */
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { KernelError } from "../../../src/kern/kernel_error.js";
+import { KernelError } from "../../../src/errno/kernel_error.js";
 import { decodeImage, encodeImage, type KernelImage } from "../../../src/config/image.js";
 import { buildKernel } from "../../../src/config/build_image.js";
 import { loadConfig } from "../../../src/config/load_config.js";

@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { KernelError } from "../../../src/kern/kernel_error.js";
+import { KernelError } from "../../../src/errno/kernel_error.js";
 import type { Linker } from "../../../src/kern/kern_linker.js";
 import { sectionBoundaries } from "../../fixtures/objects/tiny_object.js";
 import { bootTestKernel } from "./kernel_fixture.js";

@@ -5,7 +5,7 @@
  * and that every failed load leaves nothing behind.
  */
 import { describe, expect, it } from "vitest";
-import { KernelError } from "../../../src/kern/kernel_error.js";
+import { KernelError } from "../../../src/errno/kernel_error.js";
 import type { Linker } from "../../../src/kern/kern_linker.js";
 import { bootTestKernel, buildModule, CLANG, NO_CLANG_REASON, skeleton, type TestKernel } from "./kernel_fixture.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { KernelError } from "../../../src/kern/kernel_error.js";
+import { KernelError } from "../../../src/errno/kernel_error.js";
 import { KernelMap } from "../../../src/kern/kmem.js";
 
 const PAGE = 4096;

@@ -1,7 +1,7 @@
 // The wasm linker class's own parts: "not my format" versus "broken", and
 // the module-metadata reader facing hostile linker sets.
 import { describe, expect, it } from "vitest";
-import { KernelError } from "../../../src/kern/kernel_error.js";
+import { KernelError } from "../../../src/errno/kernel_error.js";
 import { objectMetadata } from "../../../src/kern/link_wasm_obj.js";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { KernelError } from "../../../src/kern/kernel_error.js";
+import { KernelError } from "../../../src/errno/kernel_error.js";
 import { lookupHint, readLinkerHints, writeLinkerHints, type HintRecord } from "../../../src/kern/linker_hints.js";
 
 const recs: HintRecord[] = [

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { readObject } from "../../../src/kern/linker/wasm_object.js";
-import { KernelError } from "../../../src/kern/kernel_error.js";
+import { KernelError } from "../../../src/errno/kernel_error.js";
 import { CLANG, NO_CLANG_REASON, compileC } from "./cc_helper.js";
 import { TestKernel } from "./link_env.js";
 

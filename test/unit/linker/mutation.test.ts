@@ -6,7 +6,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { KernelError } from "../../../src/kern/kernel_error.js";
+import { KernelError } from "../../../src/errno/kernel_error.js";
 import { mergeObjects } from "../../../src/kern/linker/link_relocatable.js";
 import { readObject } from "../../../src/kern/linker/wasm_object.js";
 import { tinyObject } from "../../fixtures/objects/tiny_object.js";

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { KernelError } from "../../../src/kern/kernel_error.js";
+import { KernelError } from "../../../src/errno/kernel_error.js";
 import { isWasmObject, readObject } from "../../../src/kern/linker/wasm_object.js";
 import { defaultSpec, sectionBoundaries, tinyObject, type TinySpec } from "../../fixtures/objects/tiny_object.js";
 import { TestKernel } from "./link_env.js";

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { KernelError } from "../../../src/kern/kernel_error.js";
+import { KernelError } from "../../../src/errno/kernel_error.js";
 import { KernelClient } from "../../../src/rpc/client.js";
 import { RpcError } from "../../../src/rpc/rpc_error.js";
 import { RpcServer } from "../../../src/rpc/server.js";

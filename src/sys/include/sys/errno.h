@@ -1,8 +1,8 @@
 /*
  * kldsim: error numbers (FreeBSD sys/sys/errno.h).
  *
- * BSD numbering.  src/kern/errno.ts holds the same numbers with their
- * strerror texts; test/unit/kern/errno.test.ts checks that the two agree.
+ * BSD numbering.  src/errno/errno.ts holds the same numbers with their
+ * strerror texts; test/unit/errno/errno.test.ts checks that the two agree.
  * The negative values at the end are kernel-internal pseudo-errors that
  * never reach a user.
  */

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { formatEscapedBytes, parseEscapedBytes, parseHexBytes } from "../../../../src/isa/devices/byte_text.js";
-import { KernelError } from "../../../../src/kern/kernel_error.js";
+import { KernelError } from "../../../../src/errno/kernel_error.js";
 
 describe("byte_text: escapes and hex dumps for card operations", () => {
   it("decodes C escapes and UTF-8", () => {

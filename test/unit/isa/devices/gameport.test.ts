@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Gameport } from "../../../../src/isa/devices/gameport.js";
-import { KernelError } from "../../../../src/kern/kernel_error.js";
+import { KernelError } from "../../../../src/errno/kernel_error.js";
 import { FakeContext } from "./fake_context.js";
 import { joyProbeConnected, joyRead } from "./probes.js";
 

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { defaultMac, Ne2000, parseMac } from "../../../../src/isa/devices/ne2000.js";
-import { KernelError } from "../../../../src/kern/kernel_error.js";
+import { KernelError } from "../../../../src/errno/kernel_error.js";
 import { FakeContext } from "./fake_context.js";
 import { edProbe, type ProbeBus } from "./probes.js";
 

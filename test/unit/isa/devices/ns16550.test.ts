@@ -5,7 +5,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Ns16550, type UartVariant } from "../../../../src/isa/devices/ns16550.js";
-import { KernelError } from "../../../../src/kern/kernel_error.js";
+import { KernelError } from "../../../../src/errno/kernel_error.js";
 import { FakeContext } from "./fake_context.js";
 import { sioIdentify, sioProbe } from "./probes.js";
 

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { cardType, validateCardOptions } from "../../../../src/isa/devices/registry.js";
 import { Sb16 } from "../../../../src/isa/devices/sb16.js";
-import { KernelError } from "../../../../src/kern/kernel_error.js";
+import { KernelError } from "../../../../src/errno/kernel_error.js";
 import { FakeContext } from "./fake_context.js";
 import { sbcProbe, sbcSetResources, type ProbeBus } from "./probes.js";
 
