@@ -192,14 +192,23 @@ export class KernelCore {
   /**
    * Enter module code: record `what` for the watchdog, save the stack
    * pointer, run `fn`, and restore the stack pointer if it throws (a trap
-   * leaves SP wherever the trapping frame had moved it).
+   * leaves SP wherever the trapping frame had moved it).  A call that
+   * returns with SP moved (corrupt or hostile code) is treated as a trap
+   * too: otherwise every later call would run on a broken kernel stack.
    */
   enter<T>(what: string, fn: () => T): T {
     const sp = this.stackPointer.value as number;
     this.callStack.push(what);
     this.onCurrentCall?.(what);
     try {
-      return fn();
+      const result = fn();
+      const after = this.stackPointer.value as number;
+      if (after !== sp) {
+        throw new WebAssembly.RuntimeError(
+          `returned with the stack pointer moved from 0x${sp.toString(16)} to 0x${(after >>> 0).toString(16)} (stack restored)`,
+        );
+      }
+      return result;
     } catch (e) {
       this.stackPointer.value = sp;
       // The innermost frame catches first: that is where the trap happened.

@@ -72,4 +72,17 @@ describe("kernel core", () => {
     expect(c.lastTrapCall).toBe("f");
     expect(c.currentCall).toBeNull();
   });
+
+  it("treats module code that returns with the stack pointer moved as a trap, and restores it", () => {
+    const c = core();
+    expect(() =>
+      c.enter("bad.ko:smash(SYSINIT)", () => {
+        c.stackPointer.value = 16;
+        return 0;
+      }),
+    ).toThrow(/bad\.ko|stack pointer moved from 0x40000 to 0x10/);
+    expect(c.stackPointer.value).toBe(KSTACK_TOP);
+    // The next call runs on an intact stack.
+    expect(c.enter("good.ko:f", () => c.stackPointer.value)).toBe(KSTACK_TOP);
+  });
 });
