@@ -12,6 +12,7 @@
  * sys/kern/kern_linker.c (sys_kldload, sys_kldunloadf, sys_kldsym,
  * sys_kldstat), the kern.module_path sysctl.
  */
+import { basename } from "node:path";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -182,9 +183,15 @@ export function registerLinkerMethods(kernel: Kernel): LinkerSubsystem {
       throw e;
     }
     const ke = e instanceof KernelError ? e : new KernelError("EIO", subject, String(e));
+    // When the file at fault is not the one asked for (a dependency this
+    // request pulled in), the detail names it: `kdep_lib.ko: symbol x undefined`.
+    const stem = (f: string): string => basename(f).replace(/\.ko$/, "");
+    const where = ke.subject ? basename(ke.subject) : "";
+    const other = where !== "" && stem(where) !== stem(subject) && !(ke.detail ?? "").includes(stem(where));
+    const detail = ke.detail && other ? `${where}: ${ke.detail}` : ke.detail;
     kernel.printf(`kld: can't ${verb} ${subject}: ${strerror(ke.info.num)}\n`);
-    if (ke.detail) kernel.printf(`${ke.detail}\n`);
-    throw new KernelError(ke.info.name, subject, ke.detail);
+    if (detail) kernel.printf(`${detail}\n`);
+    throw new KernelError(ke.info.name, subject, detail);
   };
 
   kernel.setLinkerFileLister(() => [...linker.files].sort((a, b) => a.id - b.id).map((f) => fileStat(linker, f)));

@@ -172,6 +172,12 @@ describe.skipIf(!CLANG)(`bad modules built from C (${CLANG ? "clang" : NO_CLANG_
     expect(await refusePath(p)).toMatchObject({ errno: "ENOENT", detail: "symbol nowhere undefined" });
   });
 
+  it("an unresolved symbol in a dependency names the dependency's file", async () => {
+    build("dep_broken", skeleton("dep_broken", { version: 1, body: "void nowhere2(void);", onLoad: "nowhere2();" }));
+    const p = build("needs_broken", skeleton("needs_broken", { deps: "MODULE_DEPEND(needs_broken, dep_broken, 1, 1, 1);" }));
+    expect(await refusePath(p)).toMatchObject({ errno: "ENOENT", detail: "dep_broken.ko: symbol nowhere2 undefined" });
+  });
+
   it("two modules with the same name", async () => {
     const first = build("twin", skeleton("twin"));
     await client.call("kld.load", { file: first });
