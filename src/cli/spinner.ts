@@ -13,8 +13,10 @@ export interface Progress {
 
 const DELAY_MS = 300;
 
-export function spinnersAllowed(env: NodeJS.ProcessEnv = process.env): boolean {
-  return Boolean(process.stderr.isTTY) && env["TERM"] !== "dumb" && !env["CI"];
+export function spinnersAllowed(env: NodeJS.ProcessEnv = process.env, stderr: { isTTY?: boolean; columns?: number } = process.stderr): boolean {
+  // A terminal that reports no width (some `script`/serial setups) makes
+  // ora's line-wrapping arithmetic divide by zero and redraw forever.
+  return Boolean(stderr.isTTY) && (stderr.columns ?? 0) > 0 && env["TERM"] !== "dumb" && !env["CI"];
 }
 
 /** Start a delayed spinner with `text`; `quiet` disables it outright. */
