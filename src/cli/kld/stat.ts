@@ -34,7 +34,17 @@ export function register(program: Command): void {
     .action(async (opts: { json?: boolean } & import("./stat_select.js").StatSelectOpts) => {
       const { files: all } = await (await import("../client.js")).withKernel((k) => k.call("kernel.stat", {}));
       const sel = opts.q || opts.v || opts.i || opts.n || opts.m ? (await import("./stat_select.js")) : null;
-      const chosen = sel ? sel.selectStat(all, opts) : { files: all };
+      let chosen: import("./stat_select.js").StatSelection;
+      try {
+        chosen = sel ? sel.selectStat(all, opts) : { files: all };
+      } catch (e) {
+        // -q: a quiet check, the exit status alone answers (kldstat -q -m foo || kldload foo).
+        if (opts.q && e instanceof Error && (e as { exitCode?: number }).exitCode === 1) {
+          process.exitCode = 1;
+          return;
+        }
+        throw e;
+      }
       const files = chosen.files;
       if (opts.json) {
         printJson("kldsim.kldstat/1", { "kld-file-information": files });

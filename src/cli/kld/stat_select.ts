@@ -7,7 +7,7 @@
  * printmod, the -i/-n/-m/-q paths).
  */
 import type { LinkerFileStat } from "../../rpc/protocol.js";
-import { CliError } from "../cli_error.js";
+import { CliError, EX_USAGE } from "../cli_error.js";
 import { right } from "../output.js";
 
 export interface StatSelectOpts {
@@ -32,11 +32,12 @@ export function selectStat(files: readonly LinkerFileStat[], opts: StatSelectOpt
       // XXX: kldsim takes no module references, so a module's refs is always 1.
       if (m) return { files: [f], moduleLines: ["Id  Refs Name", `${right(m.id, 3)} ${right(1, 4)} ${m.name}`] };
     }
-    throw new CliError(`can't find module ${opts.m}`);
+    throw new CliError(`can't find module ${opts.m}: No such file or directory`);
   }
   if (opts.i !== undefined) {
+    if (!/^\d+$/.test(opts.i)) throw new CliError(`-i: ${opts.i}: not a file id`, EX_USAGE);
     const id = Number(opts.i);
-    const f = /^\d+$/.test(opts.i) ? files.find((x) => x.id === id) : undefined;
+    const f = files.find((x) => x.id === id);
     if (!f) throw new CliError(`can't stat file id ${opts.i}: No such file or directory`);
     return { files: [f] };
   }
@@ -44,7 +45,7 @@ export function selectStat(files: readonly LinkerFileStat[], opts: StatSelectOpt
     const want = opts.n;
     const f =
       files.find((x) => x.name === want || x.pathname === want) ?? files.find((x) => x.name === `${want}.ko`);
-    if (!f) throw new CliError(`can't find file ${want}`);
+    if (!f) throw new CliError(`can't find file ${want}: No such file or directory`);
     return { files: [f] };
   }
   return { files };

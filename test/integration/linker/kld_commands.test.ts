@@ -42,7 +42,10 @@ describe("kld load / stat / unload with the bundled modules", () => {
     const q = await d.kld("stat", "-q", "-n", "hello");
     expect(q.code).toBe(1);
     expect(q.stdout).toBe("");
-    expect((await d.kld("stat", "-n", "hello")).stderr).toBe("kld: can't find file hello\n");
+    expect(q.stderr).toBe("");
+    const badId = await d.kld("stat", "-i", "abc");
+    expect(badId.code).toBe(64);
+    expect((await d.kld("stat", "-n", "hello")).stderr).toBe("kld: can't find file hello: No such file or directory\n");
   });
 
   it("kdep_user pulls in kdep_lib; refs; EBUSY naming why; unload releases both", async () => {
