@@ -9,6 +9,7 @@
  * Caller: src/cli/kld.ts.  FreeBSD: sbin/kldload/kldload.c.
  */
 import type { Command } from "commander";
+import type { LinkerFileStat } from "../../rpc/protocol.js";
 import { EX_FAILURE } from "../cli_error.js";
 
 interface LoadOpts {
@@ -21,6 +22,15 @@ interface LoadOpts {
 function alreadyLoaded(e: unknown): boolean {
   const ke = (e as { kernelError?: () => { info: { name: string } } | undefined }).kernelError?.();
   return ke?.info.name === "EEXIST";
+}
+
+/** Is `arg` (a path or a module name) already loaded as a file or a module? */
+function presentIn(files: readonly LinkerFileStat[]): (arg: string) => boolean {
+  return (arg) => {
+    const base = arg.slice(arg.lastIndexOf("/") + 1);
+    const stem = base.replace(/\.ko$/, "");
+    return files.some((f) => f.name === base || f.name === `${base}.ko` || (f.modules ?? []).some((m) => m.name === stem));
+  };
 }
 
 export function register(program: Command): void {
@@ -37,7 +47,11 @@ export function register(program: Command): void {
       const { printError, toCliError } = await import("../diagnostics.js");
       let failed = false;
       await withKernel(async (k) => {
+        // -n: like kldload -n, do not even try what is already there (a
+        // failed attempt would leave "can't load" lines in the message buffer).
+        const present = opts.n ? presentIn((await k.call("kernel.stat", {})).files) : () => false;
         for (const file of files) {
+          if (present(file)) continue;
           try {
             const r = await k.call("kld.load", { file, cwd: process.cwd() });
             if (opts.v) process.stdout.write(`Loaded ${file}, id=${r.id}\n`);
