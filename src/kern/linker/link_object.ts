@@ -348,9 +348,12 @@ function link(obj: WasmObject, env: LinkEnv, allocated: number[], timings?: Link
   // The exports object lists the exports in section order: index it by
   // position instead of building 2,000 "f<n>" keys.
   const exported = Object.values(instance.exports) as Function[];
+  // A function's size is its code body's, as nm -S reports for ELF.
+  const firstDefined = obj.functionBodies.length === 0 ? 0 : obj.imports.filter((im) => im.kind === "func").length;
   for (const [name, idx, binding, slot] of pendingFuncs) {
     const fn = exported[exportPos[idx]!]!;
-    published.set(name, { kind: "func", binding, address: slot, size: 0, fn, identity: `${file}:${name}` });
+    const size = obj.functionBodies[idx - firstDefined]?.size ?? 0;
+    published.set(name, { kind: "func", binding, address: slot, size, fn, identity: `${file}:${name}` });
   }
 
   return {

@@ -70,6 +70,10 @@ describe("kld load / stat / unload with the bundled modules", () => {
     const sym = await d.kld("sym", "kdep_lib_counter");
     expect(sym.code).toBe(0);
     expect(sym.stdout).toMatch(/kdep_lib_counter 0x[0-9a-f]+ +4 data kdep_lib\.ko \(id \d+\)/);
+    // A function's size is its code body's.
+    const fsym = JSON.parse((await d.kld("sym", "--json", "kdep_lib_add")).stdout);
+    expect(JSON.stringify(fsym)).toMatch(/"kind":"func"/);
+    expect(JSON.stringify(fsym)).toMatch(/"size":[1-9]/);
     expect((await d.kld("unload", "kdep_user")).code).toBe(0);
     expect((await d.kld("stat", "-q", "-n", "kdep_lib.ko")).code).toBe(1);
     expect(JSON.parse((await d.kld("stat", "--json")).stdout)["kld-file-information"][0].refs).toBe(1);
