@@ -56,6 +56,8 @@ export class Daemon {
   private state: KernelState = "booting";
   private panicReason: string | undefined;
   private host: KernelHost | undefined;
+  private bootedAt: number | undefined;
+  private panickedAt: number | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly mirror = new MsgBuf();
   private readonly server: RpcServer;
@@ -130,6 +132,10 @@ export class Daemon {
   private async bootKernel(previous: string | undefined): Promise<KernelHost> {
     const host = await KernelHost.boot(this.opts.settings, previous, (t) => this.console(t));
     host.onDeath((reason, printed) => this.panic(reason, printed));
+    // Kept here too, so that `kld status` of a panicked kernel (whose worker
+    // is gone) still says when it booted and how long it ran.
+    this.bootedAt = Date.now();
+    this.panickedAt = undefined;
     return host;
   }
 
@@ -138,6 +144,7 @@ export class Daemon {
     if (this.state === "panicked") return;
     this.state = "panicked";
     this.panicReason = reason;
+    this.panickedAt = Date.now();
     if (!printed) this.console(`${reason}\n`);
     const h = this.host;
     this.host = undefined;
@@ -227,7 +234,11 @@ export class Daemon {
       watchdogMs: s.watchdogMs,
     };
     if (this.state === "panicked" || !this.host) {
-      return { ...base, ...(this.panicReason ? { panic: this.panicReason } : {}) };
+      const ran =
+        this.bootedAt !== undefined
+          ? { bootTime: new Date(this.bootedAt).toISOString(), uptime: Math.floor(((this.panickedAt ?? Date.now()) - this.bootedAt) / 1000) }
+          : {};
+      return { ...base, ...ran, ...(this.panicReason ? { panic: this.panicReason } : {}) };
     }
     const info = await this.guarded("kernel.status", (h) => h.info());
     return { ...base, bootTime: info.bootTime, uptime: info.uptime, files: info.files };

@@ -41,9 +41,9 @@ export interface KernelStatus {
   readonly pid: number;
   readonly socket: string;
   readonly version: string;
-  /** ISO time of the current kernel's boot, absent while panicked. */
+  /** ISO time of the current kernel's boot. */
   readonly bootTime?: string;
-  /** Seconds since boot, absent while panicked. */
+  /** Seconds since boot; for a panicked kernel, how long it ran before the panic. */
   readonly uptime?: number;
   /** Kernel image file, or null: "no image: core kernel only". */
   readonly image: string | null;

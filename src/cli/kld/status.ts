@@ -14,7 +14,7 @@ export async function statusLines(s: KernelStatus, colour = false): Promise<stri
   const p = await painterFor({ isTTY: colour }, colour ? { FORCE_COLOR: "1" } : { NO_COLOR: "1" });
   const state = s.state === "running" ? p.good(s.state) : s.state === "panicked" ? p.bad(s.state) : s.state;
   const lines = [`state:    ${state}`];
-  if (s.panic) lines.push(`panic:    ${s.panic}`);
+  if (s.panic) lines.push(`panic:    ${s.panic.replace(/^panic: /, "")}`);
   lines.push(`pid:      ${s.pid}`, `socket:   ${s.socket}`, `version:  kldsim ${s.version}`);
   if (s.bootTime !== undefined && s.uptime !== undefined) {
     lines.push(`booted:   ${s.bootTime}`, `uptime:   ${formatUptime(s.uptime)}`);
