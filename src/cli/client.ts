@@ -6,6 +6,7 @@
  * Callers: every src/cli/kld/<sub>.ts that needs the kernel.
  * FreeBSD counterpart: none (kld*(2) are system calls, always reachable).
  */
+import { lstatSync } from "node:fs";
 import { ConnectionError, KernelClient, type CallOptions } from "../rpc/client.js";
 import type { MethodName, ParamsOf, ResultOf } from "../rpc/protocol.js";
 import { socketPath } from "../daemon/socket_path.js";
@@ -23,11 +24,21 @@ export function unreachable(e: ConnectionError): CliError {
   switch (e.errorCode) {
     case "ENOENT":
       return new CliError(`kernel not running (no socket at ${path}); start it with 'kld boot'`, EX_UNAVAILABLE);
-    case "ECONNREFUSED":
+    case "ECONNREFUSED": {
+      // Linux refuses a connect to any non-socket file too: say which it is.
+      let isSocket = true;
+      try {
+        isSocket = lstatSync(path).isSocket();
+      } catch {
+        // gone meanwhile: treat as stale
+      }
       return new CliError(
-        `kernel not running (stale socket at ${path}); start it with 'kld boot'`,
+        isSocket
+          ? `kernel not running (stale socket at ${path}); start it with 'kld boot'`
+          : `kernel not running (${path} exists and is not a socket)`,
         EX_UNAVAILABLE,
       );
+    }
     case "EACCES":
       return new CliError(`connect ${path}: Permission denied`, EX_UNAVAILABLE);
     default:

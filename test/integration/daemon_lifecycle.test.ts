@@ -1,7 +1,7 @@
 // The daemon's life through the real binaries: boot (detached and -f),
 // EEXIST, status/stat/dmesg, socket permissions, stale sockets, shutdown.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { existsSync, statSync } from "node:fs";
+import { existsSync, statSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { envFor, processGone, run, spawnBin, tempSocketDir, waitFor } from "./harness.js";
 
@@ -119,6 +119,14 @@ describe("a detached kernel", () => {
     const r = await run("kld", ["boot"], env);
     expect(r.code).toBe(0);
     expect((await run("kld", ["stat"], env)).code).toBe(0);
+  });
+
+  it("says a plain file at the socket path is not a socket", async () => {
+    const plain = `${tmp.socket}.plain`;
+    writeFileSync(plain, "");
+    const r = await run("kld", ["stat"], envFor(plain));
+    expect(r.code).toBe(69);
+    expect(r.stderr).toBe(`kld: kernel not running (${plain} exists and is not a socket)\n`);
   });
 
   it("kld shutdown stops the daemon and removes its socket", async () => {
