@@ -17,7 +17,7 @@
  *   cards                     every device with its type
  *   show CARD                 a device's registers
  *   card CARD OP [ARGS...]    a run-time operation of the card (its control())
- *   type|transmitted|modem|move|press|release|inject|sent|printed|played CARD ARGS...
+ *   type|transmitted|modem|break|move|press|release|inject|sent|printed|online|offline|played CARD ARGS...
  *                             short for `card CARD OP ARGS...`
  *
  * Numbers are decimal or 0x-prefixed hex.  The first failing command stops the
@@ -33,7 +33,13 @@ export interface ScriptResult {
   readonly error?: string;
 }
 
-const RUNTIME_OPS = new Set(["type", "transmitted", "modem", "move", "press", "release", "inject", "sent", "printed", "played"]);
+const RUNTIME_OPS = new Set([
+  "type", "transmitted", "modem", "break",
+  "move", "press", "release",
+  "inject", "sent",
+  "printed", "online", "offline",
+  "played",
+]);
 
 class ScriptError extends Error {}
 
