@@ -45,3 +45,21 @@ export class KernelError extends Error {
     return new KernelError(d.errno, d.subject, d.detail);
   }
 }
+
+/**
+ * A failed host file operation (Node's fs error) as a KernelError: the
+ * FreeBSD errno of the same name where the table has one (EIO otherwise),
+ * the path as subject and `what` as detail — never Node's Linux wording.
+ */
+export function hostFileError(e: unknown, path: string, what: string): KernelError {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  let name = "EIO";
+  if (code !== undefined) {
+    try {
+      name = new KernelError(code).info.name;
+    } catch {
+      // not a FreeBSD errno name: keep EIO
+    }
+  }
+  return new KernelError(name, path, what);
+}

@@ -21,7 +21,7 @@
  * sys/i386/isa/lpt.c (lptprobe) and sys/dev/ppc/ppc.c (ppc_detect_port).
  */
 import { closeSync, openSync, writeSync } from "node:fs";
-import { KernelError } from "../../errno/kernel_error.js";
+import { KernelError, hostFileError } from "../../errno/kernel_error.js";
 import type { DeviceContext, IrqLine, IsaDevice, RegisterSnapshot } from "../device.js";
 import { formatEscapedBytes } from "./byte_text.js";
 import { registerCardType } from "./registry.js";
@@ -64,6 +64,7 @@ export class Lpt implements IsaDevice {
   private printerPresent: boolean;
   private online = true;
   private fd: number | null = null;
+  private outputPath = "";
 
   private data = 0;
   private ctrl = 0;
@@ -85,8 +86,9 @@ export class Lpt implements IsaDevice {
     if (options.output !== undefined) {
       try {
         this.fd = openSync(options.output, "w");
+        this.outputPath = options.output;
       } catch (e) {
-        throw new KernelError("EIO", options.output, `cannot create printer output: ${(e as Error).message}`);
+        throw hostFileError(e, options.output, "cannot create printer output");
       }
     }
     ctx.claimPorts(
@@ -223,7 +225,7 @@ export class Lpt implements IsaDevice {
       try {
         writeSync(this.fd, Uint8Array.of(byte));
       } catch (e) {
-        this.ctx.log(`${this.name}: printer output: ${(e as Error).message}; output closed`);
+        this.ctx.log(`${this.name}: printer output: ${hostFileError(e, this.outputPath, "write failed").message}; output closed`);
         this.close();
       }
     }

@@ -21,7 +21,7 @@
  * Datasheet: National DP8390D NIC Core (1996); register names as FreeBSD's
  * sys/dev/ed/if_edreg.h; probe in sys/dev/ed/if_ed_novell.c.
  */
-import { KernelError } from "../../errno/kernel_error.js";
+import { KernelError, hostFileError } from "../../errno/kernel_error.js";
 import type { DeviceContext, IrqLine, IsaDevice, RegisterSnapshot, Width } from "../device.js";
 import { parseHexBytes } from "./byte_text.js";
 import { hubFor, type EthernetHub, type HubPort } from "./ethernet_hub.js";
@@ -161,7 +161,7 @@ export class Ne2000 implements IsaDevice, HubPort {
       try {
         this.pcap = new PcapWriter(options.pcap);
       } catch (e) {
-        throw new KernelError("EIO", options.pcap, `cannot create pcap file: ${(e as Error).message}`);
+        throw hostFileError(e, options.pcap, "cannot create pcap file");
       }
     }
     this.base = options.port;
@@ -581,7 +581,7 @@ export class Ne2000 implements IsaDevice, HubPort {
     try {
       this.pcap.write(this.ctx.clock.now(), frame);
     } catch (e) {
-      this.ctx.log(`${this.name}: pcap ${this.pcap.path}: ${(e as Error).message}; capture stopped`);
+      this.ctx.log(`${this.name}: pcap: ${hostFileError(e, this.pcap.path, "write failed").message}; capture stopped`);
       try {
         this.pcap.close();
       } catch {

@@ -100,8 +100,10 @@ describe("lpt: printer handshake", () => {
     }
   });
 
-  it("an output file that cannot be created fails the card with EIO", () => {
+  it("an output file that cannot be created fails the card with FreeBSD wording", () => {
     expect(() => lpt(true, "/nonexistent-dir/printout")).toThrow(/cannot create printer output/);
+    // FreeBSD's wording, never Node's ("ENOENT: no such file or directory, open ...").
+    expect(() => lpt(true, "/nonexistent-dir/printout")).toThrow("/nonexistent-dir/printout: No such file or directory (cannot create printer output)");
   });
 
   it("offline printer: SELECT and nBUSY drop, so lptopen fails", () => {

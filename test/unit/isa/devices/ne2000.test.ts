@@ -247,7 +247,7 @@ describe("ne2000: the wire", () => {
     expect(() => dev.control("bogus", [])).toThrow(/unknown operation/);
   });
 
-  it("a pcap path that cannot be created fails the card with EIO, before it claims any port", () => {
+  it("a pcap path that cannot be created fails the card with its errno (ENOENT), before it claims any port", () => {
     const ctx = new FakeContext();
     let err: unknown;
     try {
@@ -256,7 +256,7 @@ describe("ne2000: the wire", () => {
       err = e;
     }
     expect(err).toBeInstanceOf(KernelError);
-    expect((err as KernelError).info.name).toBe("EIO");
+    expect((err as KernelError).info.name).toBe("ENOENT");
     expect(ctx.inb(0x280)).toBe(0xff);
   });
 
