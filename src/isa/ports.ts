@@ -18,6 +18,7 @@
  */
 import type { PortHandler, PortRange, Width } from "./device.js";
 import { ISA_ACCESS_NS, type VirtualClock } from "./clock.js";
+import { KernelError } from "../errno/kernel_error.js";
 
 /**
  * One port's decoder: who owns it, which widths it takes natively (bit mask
@@ -69,6 +70,10 @@ export class PortSpace {
 
   /** Claim `range` for `owner`.  Overlap with another owner is allowed and recorded. */
   claim(owner: string, range: PortRange, handler: PortHandler): void {
+    if (range.start < 0 || range.length < 1 || range.start + range.length > 0x10000) {
+      const last = range.start + range.length - 1;
+      throw new KernelError("EINVAL", owner, `its registers at 0x${range.start.toString(16)}-0x${last.toString(16)} would lie past the end of the I/O space (0x0-0xffff): lower its port`);
+    }
     let mask = 0;
     for (const w of range.widths) mask |= w;
     mask |= 1;

@@ -118,6 +118,16 @@ describe("machine YAML loader", () => {
     }
   });
 
+  test("a card whose registers would run past port 0xffff is refused at its line, not wrapped to port 0", () => {
+    try {
+      machineFromYaml("cards:\n  - name: ne0\n    type: ne2000\n    port: 0xfff0\n", "w.yaml");
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(MachineFileError);
+      expect((e as MachineFileError).lines()[0]).toMatch(/^w\.yaml:2: cards\[0\]: ne0: its registers at 0x10000-.* past the end of the I\/O space/);
+    }
+  });
+
   test("overlapping cards load (ISA contention) and are reported", () => {
     const m = machineFromYaml(
       "cards:\n  - {name: a, type: testlatch, port: 0x300, irq: 5}\n  - {name: b, type: testlatch, port: 0x304, irq: 5}\n",
