@@ -2,9 +2,9 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { findClang, requireClang } from "../../../src/build/cc.js";
+import { clangVersion, findClang, requireClang } from "../../../src/build/cc.js";
 import { buildModule, defaultOutput } from "../../../src/build/kld_build.js";
-import { modulesDir, rebuildModules } from "../../../src/build/rebuild_modules.js";
+import { BUNDLED_CLANG_MAJOR, modulesDir, rebuildModules } from "../../../src/build/rebuild_modules.js";
 import { readObject } from "../../../src/kern/linker/wasm_object.js";
 import { CLANG, NO_CLANG_REASON } from "./cc_helper.js";
 import { TestKernel } from "./link_env.js";
@@ -84,7 +84,10 @@ describe.skipIf(!CLANG)(`kld build (clang: ${CLANG ?? NO_CLANG_REASON})`, () => 
     );
   });
 
-  test("the bundled modules rebuild to exactly the committed bytes", () => {
+  const major = CLANG ? Number(/clang version (\d+)/.exec(clangVersion(CLANG))?.[1]) : Number.NaN;
+  test.skipIf(major !== BUNDLED_CLANG_MAJOR)(
+    `the bundled modules rebuild to exactly the committed bytes (needs clang ${BUNDLED_CLANG_MAJOR}, which built them; other versions emit different code)`,
+    () => {
     const dir = modulesDir();
     const names = readdirSync(dir).filter((n) => existsSync(join(dir, n, `${n}.ko`)));
     expect(names.length).toBeGreaterThan(0);
@@ -107,7 +110,8 @@ describe.skipIf(!CLANG)(`kld build (clang: ${CLANG ?? NO_CLANG_REASON})`, () => 
       const committed = readFileSync(join(dir, m.name, `${m.name}.ko`));
       expect(Buffer.from(readFileSync(m.output)).equals(committed), `${m.name}.ko differs: run npm run build-modules`).toBe(true);
     }
-  });
+    },
+  );
 });
 
 describe("bundled modules", () => {
