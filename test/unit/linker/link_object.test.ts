@@ -6,25 +6,14 @@ import { describe, expect, test } from "vitest";
 import { readObject } from "../../../src/kern/linker/wasm_object.js";
 import { KernelError } from "../../../src/errno/kernel_error.js";
 import { CLANG, NO_CLANG_REASON, compileC } from "./cc_helper.js";
+import { sectionBoundaries } from "../../fixtures/objects/tiny_object.js";
 import { TestKernel } from "./link_env.js";
 
 /** Start of the section header whose payload (after a custom section's name) starts at `payload`. */
 function headerStart(bytes: Uint8Array, payload: number): number {
-  let p = 8;
-  for (;;) {
-    const start = p;
-    p++;
-    let size = 0;
-    let shift = 0;
-    for (;;) {
-      const b = bytes[p++]!;
-      size |= (b & 0x7f) << shift;
-      shift += 7;
-      if (!(b & 0x80)) break;
-    }
-    if (payload >= p && payload <= p + size) return start;
-    p += size;
-  }
+  const starts = sectionBoundaries(bytes);
+  for (let i = 0; i + 1 < starts.length; i++) if (payload > starts[i]! && payload <= starts[i + 1]!) return starts[i]!;
+  throw new Error(`no section holds offset ${payload}`);
 }
 
 const A = `

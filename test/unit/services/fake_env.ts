@@ -5,7 +5,7 @@
  * call a service by its C name.
  */
 import type { HostFunction, KernelEnv } from "../../../src/kern/services/host_function.js";
-import { kernelServices } from "../../../src/kern/services/index.js";
+import { kernelData, kernelServices } from "../../../src/kern/services/index.js";
 import { MEMORY_BYTES, WASM_PAGE } from "../../../src/kern/vm_layout.js";
 
 export type VarArg =
@@ -103,4 +103,17 @@ export function kformat(k: FakeKernel, fmt: string, args: readonly VarArg[] = []
   const buf = k.scratch(4096);
   k.call("snprintf", buf, 4096, k.cstr(fmt), k.varargs(args));
   return k.readString(buf);
+}
+
+/** Lay out and initialise every kernel data symbol from 0x1000, as the kernel core does; name -> address. */
+export function placeKernelData(k: FakeKernel): Map<string, number> {
+  let addr = 0x1000;
+  const placed = new Map<string, number>();
+  for (const d of kernelData) {
+    addr = Math.ceil(addr / d.align) * d.align;
+    d.init?.(k.env, addr);
+    placed.set(d.name, addr);
+    addr += d.size;
+  }
+  return placed;
 }

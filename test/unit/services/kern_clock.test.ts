@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { kernelData } from "../../../src/kern/services/index.js";
 import {
   HZ,
   clockTick,
@@ -7,30 +6,19 @@ import {
   setDelayHook,
   setUptimeSource,
 } from "../../../src/kern/services/kern_clock.js";
-import { fakeKernel, type FakeKernel } from "./fake_env.js";
+import { fakeKernel, placeKernelData } from "./fake_env.js";
 
-function placeData(k: FakeKernel): Map<string, number> {
-  let addr = 0x1000;
-  const placed = new Map<string, number>();
-  for (const d of kernelData) {
-    addr = Math.ceil(addr / d.align) * d.align;
-    d.init?.(k.env, addr);
-    placed.set(d.name, addr);
-    addr += d.size;
-  }
-  return placed;
-}
 
 describe("kernel clock", () => {
   it("hz and tick are set up as FreeBSD's globals", () => {
     const k = fakeKernel();
-    const at = placeData(k);
+    const at = placeKernelData(k);
     expect(k.readI32(at.get("hz") as number)).toBe(HZ);
     expect(k.readI32(at.get("tick") as number)).toBe(1_000_000 / HZ);
   });
   it("clockTick sets ticks from uptime × hz", () => {
     const k = fakeKernel();
-    const at = placeData(k);
+    const at = placeKernelData(k);
     let now = 0;
     setUptimeSource(k.env.memory, () => now);
     now = 2500; // ms
@@ -39,7 +27,7 @@ describe("kernel clock", () => {
   });
   it("ticks wraps like a 32-bit int", () => {
     const k = fakeKernel();
-    placeData(k);
+    placeKernelData(k);
     setUptimeSource(k.env.memory, () => ((2 ** 31 + 5) * 1000) / HZ);
     expect(clockTick(k.env.memory)).toBe(-(2 ** 31) + 5);
   });
@@ -57,7 +45,7 @@ describe("kernel clock", () => {
   });
   it("bootverbose can be switched on by the kernel", () => {
     const k = fakeKernel();
-    const at = placeData(k);
+    const at = placeKernelData(k);
     expect(k.readI32(at.get("bootverbose") as number)).toBe(0);
     setBootverbose(k.env.memory, true);
     expect(k.readI32(at.get("bootverbose") as number)).toBe(1);

@@ -1,10 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { kernelData } from "../../../src/kern/services/index.js";
 import { KernelMalloc, kernelMalloc, mallocStats } from "../../../src/kern/services/kern_malloc.js";
 import { KernelPanic } from "../../../src/kern/services/kern_shutdown.js";
 import { M_MAGIC, M_NOWAIT, M_WAITOK, M_ZERO } from "../../../src/kern/sys_constants.js";
 import { MALLOC_BASE, MEMORY_BYTES } from "../../../src/kern/vm_layout.js";
-import { fakeKernel, type FakeKernel } from "./fake_env.js";
+import { fakeKernel, placeKernelData, type FakeKernel } from "./fake_env.js";
 
 /** Lay out a struct malloc_type the way MALLOC_DEFINE does. */
 function mallocType(k: FakeKernel, shortdesc: string, magic = M_MAGIC): number {
@@ -219,14 +218,7 @@ describe("malloc types", () => {
   });
   it("M_DEVBUF, M_TEMP and M_CACHE are kernel data carrying their names", () => {
     const k = fakeKernel();
-    let addr = 0x1000;
-    const placed = new Map<string, number>();
-    for (const d of kernelData) {
-      addr = Math.ceil(addr / d.align) * d.align;
-      d.init?.(k.env, addr);
-      placed.set(d.name, addr);
-      addr += d.size;
-    }
+    const placed = placeKernelData(k);
     const temp = placed.get("M_TEMP") as number;
     k.call("malloc", 48, temp, M_WAITOK);
     const names = mallocStats(k.env.memory).map((s) => s.type);
