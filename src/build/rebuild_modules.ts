@@ -26,6 +26,15 @@ export function modulesDir(): string {
   return resolve(sysIncludeDir(), "../modules");
 }
 
+/**
+ * test/fixtures/modules: modules that exist only to fail in tests (a
+ * MOD_LOAD error, a trap at boot).  Built the same way, but kept off the
+ * bundled module path so kconfig and kld load never find them by name.
+ */
+export function fixtureModulesDir(): string {
+  return resolve(sysIncludeDir(), "../../../test/fixtures/modules");
+}
+
 export interface RebuiltModule {
   readonly name: string;
   readonly output: string;
@@ -56,8 +65,10 @@ async function main(): Promise<void> {
   try {
     const cc = requireClang();
     process.stdout.write(`build-modules: using ${clangVersion(cc)}\n`);
-    for (const m of rebuildModules(modulesDir(), process.argv.slice(2))) {
-      process.stdout.write(`${relative(process.cwd(), m.output)}: ${m.bytes} bytes\n`);
+    for (const dir of [modulesDir(), fixtureModulesDir()]) {
+      for (const m of rebuildModules(dir, process.argv.slice(2))) {
+        process.stdout.write(`${relative(process.cwd(), m.output)}: ${m.bytes} bytes\n`);
+      }
     }
   } catch (e) {
     if (e instanceof KernelError) {

@@ -51,7 +51,7 @@ function increasing(xs: readonly number[]): boolean {
 beforeAll(async () => {
   writeFileSync(join(tmp.dir, "BOOTTEST"), CONFIG);
   writeFileSync(join(tmp.dir, "loader.conf"), '# preloaded before the SYSINITs run\nsysinit_demo_load="YES"  # step 3 joins the kernel list\nkld_list="nosuch"\n');
-  const k = await run("kconfig", ["-d", imageDir, join(tmp.dir, "BOOTTEST")], env);
+  const k = await run("kconfig", ["-d", imageDir, "-M", join(ROOT, "test", "fixtures", "modules"), join(tmp.dir, "BOOTTEST")], env);
   expect(k.stderr).toBe("");
   expect(k.code).toBe(0);
 });

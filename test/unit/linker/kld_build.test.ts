@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { clangVersion, findClang, requireClang } from "../../../src/build/cc.js";
 import { buildModule, defaultOutput } from "../../../src/build/kld_build.js";
-import { BUNDLED_CLANG_MAJOR, modulesDir, rebuildModules } from "../../../src/build/rebuild_modules.js";
+import { BUNDLED_CLANG_MAJOR, fixtureModulesDir, modulesDir, rebuildModules } from "../../../src/build/rebuild_modules.js";
 import { readObject } from "../../../src/kern/linker/wasm_object.js";
 import { CLANG, NO_CLANG_REASON } from "./cc_helper.js";
 import { TestKernel } from "./link_env.js";
@@ -88,40 +88,37 @@ describe.skipIf(!CLANG)(`kld build (clang: ${CLANG ?? NO_CLANG_REASON})`, () => 
   test.skipIf(major !== BUNDLED_CLANG_MAJOR)(
     `the bundled modules rebuild to exactly the committed bytes (needs clang ${BUNDLED_CLANG_MAJOR}, which built them; other versions emit different code)`,
     () => {
-    const dir = modulesDir();
-    const names = readdirSync(dir).filter((n) => existsSync(join(dir, n, `${n}.ko`)));
-    expect(names.length).toBeGreaterThan(0);
-    // Rebuild into a copy so the committed files are not touched.
-    const copy = join(work, "modules");
-    for (const n of names) {
-      mkdirSync(join(copy, n), { recursive: true });
-      for (const f of readdirSync(join(dir, n)).filter((f) => f.endsWith(".c"))) {
-        writeFileSync(join(copy, n, f), readFileSync(join(dir, n, f)));
+      for (const dir of [modulesDir(), fixtureModulesDir()]) {
+        const names = readdirSync(dir).filter((n) => existsSync(join(dir, n, `${n}.ko`)));
+        expect(names.length).toBeGreaterThan(0);
+        // Rebuild into a copy so the committed files are not touched; the
+        // headers go along, since relative includes ("kdep_lib.h") resolve
+        // next to each source.
+        const copy = mkdtempSync(join(work, "modules-"));
+        for (const n of names) {
+          mkdirSync(join(copy, n), { recursive: true });
+          for (const f of readdirSync(join(dir, n)).filter((f) => f.endsWith(".c") || f.endsWith(".h"))) {
+            writeFileSync(join(copy, n, f), readFileSync(join(dir, n, f)));
+          }
+        }
+        for (const m of rebuildModules(copy)) {
+          const committed = readFileSync(join(dir, m.name, `${m.name}.ko`));
+          expect(Buffer.from(readFileSync(m.output)).equals(committed), `${m.name}.ko differs: run npm run build-modules`).toBe(true);
+        }
       }
-    }
-    // Relative includes ("kdep_lib.h") resolve next to each source's original.
-    for (const n of names) {
-      for (const f of readdirSync(join(dir, n)).filter((f) => f.endsWith(".h"))) {
-        writeFileSync(join(copy, n, f), readFileSync(join(dir, n, f)));
-      }
-    }
-    const rebuilt = rebuildModules(copy);
-    for (const m of rebuilt) {
-      const committed = readFileSync(join(dir, m.name, `${m.name}.ko`));
-      expect(Buffer.from(readFileSync(m.output)).equals(committed), `${m.name}.ko differs: run npm run build-modules`).toBe(true);
-    }
     },
   );
 });
 
 describe("bundled modules", () => {
   test("every committed .ko is a valid relocatable object", () => {
-    const dir = modulesDir();
-    for (const n of readdirSync(dir)) {
-      const ko = join(dir, n, `${n}.ko`);
-      if (!existsSync(ko)) continue;
-      const obj = readObject(new Uint8Array(readFileSync(ko)), `${n}.ko`);
-      expect(obj.dataSegments.some((s) => s.name === "set_modmetadata_set")).toBe(true);
+    for (const dir of [modulesDir(), fixtureModulesDir()]) {
+      for (const n of readdirSync(dir)) {
+        const ko = join(dir, n, `${n}.ko`);
+        if (!existsSync(ko)) continue;
+        const obj = readObject(new Uint8Array(readFileSync(ko)), `${n}.ko`);
+        expect(obj.dataSegments.some((s) => s.name === "set_modmetadata_set")).toBe(true);
+      }
     }
   });
 });
