@@ -5,14 +5,13 @@
  * Loaded only when something failed.  Callers: src/cli/program.ts (the
  * top-level catch).  FreeBSD counterparts: lib/libc/gen/err.c, sysexits(3).
  */
-import { strerror } from "../errno/errno.js";
+import { errnoByName, strerror } from "../errno/errno.js";
 import { KernelError } from "../errno/kernel_error.js";
 import { ConnectionError } from "../rpc/client.js";
 import { RpcCode } from "../rpc/protocol.js";
 import { RpcError } from "../rpc/rpc_error.js";
 import { CliError, EX_FAILURE, EX_UNAVAILABLE } from "./cli_error.js";
 
-export { CliError, EX_OK, EX_FAILURE, EX_USAGE, EX_UNAVAILABLE } from "./cli_error.js";
 
 /**
  * Turn a kernel failure into err(3) wording.  `action` is what was being
@@ -47,12 +46,9 @@ export function toCliError(e: unknown, action?: string): CliError {
   return new CliError(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
 }
 
-function freebsdText(err: NodeJS.ErrnoException): string {
-  try {
-    return new KernelError(err.code ?? "EIO").info.text;
-  } catch {
-    return err.code ?? "unknown error";
-  }
+/** FreeBSD's strerror text for a Node error code, from our table. */
+export function freebsdText(err: { code?: string | undefined }): string {
+  return errnoByName(err.code ?? "EIO")?.text ?? err.code ?? "unknown error";
 }
 
 /** Print `prog: message` (and its extra lines) to stderr. */

@@ -9,9 +9,8 @@
  * build_image.ts, image.ts).  FreeBSD: usr.sbin/config/main.c.
  */
 import type { Command } from "commander";
-import { KernelError } from "../errno/kernel_error.js";
 import type { LoadResult } from "../config/load_config.js";
-import { CliError, EX_FAILURE, EX_USAGE } from "./diagnostics.js";
+import { CliError, EX_FAILURE, EX_USAGE } from "./cli_error.js";
 import { printJson, printLines } from "./output.js";
 import { createProgram, runProgram } from "./program.js";
 import { startProgress } from "./spinner.js";
@@ -110,8 +109,10 @@ export async function runKconfig(file: string, opts: KconfigOptions): Promise<vo
     if (e instanceof build.BuildError) {
       throw new CliError(`${load.file}: ${e.info.text}:`, EX_FAILURE, e.problems.map((p) => `  ${p}`));
     }
+    const { KernelError } = await import("../errno/kernel_error.js");
     if (e instanceof KernelError) {
-      throw new CliError(`${e.subject ?? load.file}: ${e.info.text}`, EX_FAILURE, e.detail ? [e.detail] : []);
+      const { kernelFailure } = await import("./diagnostics.js");
+      throw kernelFailure(e, e.subject ?? load.file);
     }
     throw e;
   }

@@ -41,8 +41,8 @@ export const SUBCOMMANDS: ReadonlyArray<readonly [name: string, load: () => Prom
 
 export async function buildKld(argv: readonly string[] = []): Promise<Command> {
   const program = createProgram("kld", "control the kldsim kernel and its kernel linker");
-  const first = argv.find((a) => !a.startsWith("-"));
-  const only = first !== undefined && argv[0] === first ? SUBCOMMANDS.find(([name]) => name === first) : undefined;
+  const head = argv[0];
+  const only = head !== undefined && !head.startsWith("-") ? SUBCOMMANDS.find(([name]) => name === head) : undefined;
   const chosen = only ? [only] : SUBCOMMANDS;
   const modules = await Promise.all(chosen.map(([, load]) => load()));
   for (const m of modules) m.register(program);

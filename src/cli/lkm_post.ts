@@ -13,7 +13,7 @@
 import { spawn } from "node:child_process";
 import { constants } from "node:os";
 import { resolve } from "node:path";
-import { KernelError } from "../errno/kernel_error.js";
+import { errnoByName } from "../errno/errno.js";
 import { CliError } from "./cli_error.js";
 
 /** sys/lkm.h MODTYPE LM_MISC: a module that wires itself in; every KLD module is one. */
@@ -35,7 +35,7 @@ export function runPostProgram(program: string, args: readonly string[]): Promis
   return new Promise((res, rej) => {
     const child = spawn(path, [...args], { stdio: "inherit" });
     child.once("error", (e: NodeJS.ErrnoException) => {
-      rej(new CliError(`can't exec '${program}': ${execErrorText(e.code)}`));
+      rej(new CliError(`can't exec '${program}': ${errnoByName(e.code ?? "EIO")?.text ?? e.code ?? "unknown error"}`));
     });
     child.once("exit", (code, signal) => {
       if (code !== null) res(code);
@@ -44,11 +44,3 @@ export function runPostProgram(program: string, args: readonly string[]): Promis
   });
 }
 
-/** FreeBSD's strerror text for a failed spawn, from our errno table. */
-function execErrorText(code: string | undefined): string {
-  try {
-    return new KernelError(code ?? "EIO").info.text;
-  } catch {
-    return code ?? "unknown error";
-  }
-}

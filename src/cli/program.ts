@@ -88,4 +88,3 @@ export async function runProgram(program: Command, argv: readonly string[]): Pro
   process.exit();
 }
 
-export { CliError };

@@ -33,8 +33,6 @@ import { RpcServer, type Notify } from "../rpc/server.js";
 import { KernelHost } from "./kernel_host.js";
 import { prepareSocketDir, probeSocket } from "./socket_path.js";
 
-export const DEFAULT_WATCHDOG_MS = 10_000;
-
 export interface DaemonOptions {
   readonly settings: BootSettings;
   /** True when the socket path came from $KLD_SOCKET (no ownership check). */
@@ -45,11 +43,7 @@ export interface DaemonOptions {
 
 /** The panic error every request gets until reboot. */
 function panicked(reason: string): RpcError {
-  return new RpcError(RpcCode.KERNEL_PANICKED, `kernel panicked: ${reason}`, {
-    errno: "ENXIO",
-    code: 6,
-    detail: reason,
-  });
+  return new RpcError(RpcCode.KERNEL_PANICKED, `kernel panicked: ${reason}`, new KernelError("ENXIO", undefined, reason).toData());
 }
 
 export class Daemon {
@@ -69,10 +63,6 @@ export class Daemon {
 
   private constructor(private readonly opts: DaemonOptions) {
     this.server = new RpcServer((req, notify) => this.handle(req, notify));
-  }
-
-  get settings(): BootSettings {
-    return this.opts.settings;
   }
 
   /**
@@ -108,10 +98,6 @@ export class Daemon {
     chmodSync(path, 0o600);
     d.state = "running";
     return d;
-  }
-
-  get currentState(): KernelState {
-    return this.state;
   }
 
   /** Shut down cleanly (SIGINT/SIGTERM, or kernel.shutdown). Idempotent. */
@@ -193,7 +179,7 @@ export class Daemon {
     // While stopping, status still answers and a second shutdown joins the first.
     if (this.stopping && req.method !== "kernel.status" && req.method !== "kernel.shutdown") {
       return Promise.reject(
-        new RpcError(RpcCode.KERNEL_ERROR, "kernel shutting down", { errno: "ENXIO", code: 6, detail: "kernel shutting down" }),
+        new RpcError(RpcCode.KERNEL_ERROR, "kernel shutting down", new KernelError("ENXIO", undefined, "kernel shutting down").toData()),
       );
     }
     if (DAEMON_METHODS.has(req.method)) return this.daemonMethod(req.method);

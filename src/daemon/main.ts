@@ -6,7 +6,7 @@
  * SIGTERM/SIGINT.  Caller: src/cli/kld/boot.ts.
  * FreeBSD counterpart: none (the kernel is not a process there).
  */
-import { errno } from "../errno/errno.js";
+import { errnoByName } from "../errno/errno.js";
 import { KernelError } from "../errno/kernel_error.js";
 import type { BootSettings } from "../kern/kernel.js";
 import { Daemon } from "./daemon.js";
@@ -26,16 +26,7 @@ function report(msg: LaunchReport): Promise<void> {
 function isSystemError(e: unknown): e is NodeJS.ErrnoException & { code: string; syscall: string } {
   if (!(e instanceof Error)) return false;
   const err = e as NodeJS.ErrnoException;
-  return typeof err.code === "string" && typeof err.syscall === "string" && errnoKnown(err.code);
-}
-
-function errnoKnown(name: string): boolean {
-  try {
-    errno(name);
-    return true;
-  } catch {
-    return false;
-  }
+  return typeof err.code === "string" && typeof err.syscall === "string" && errnoByName(err.code) !== undefined;
 }
 
 async function main(): Promise<void> {

@@ -86,6 +86,11 @@ export function errno(name: string): ErrnoInfo {
   return info;
 }
 
+/** The errno named `name` (e.g. a Node error code), or undefined when FreeBSD has none by that name. */
+export function errnoByName(name: string): ErrnoInfo | undefined {
+  return byName.get(name);
+}
+
 /** The errno numbered `num`, or undefined. */
 export function errnoByNumber(num: number): ErrnoInfo | undefined {
   return byNum.get(num);

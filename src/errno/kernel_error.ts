@@ -7,7 +7,7 @@
  * prints it as `PROG: can't load SUBJECT: <strerror>` plus the detail line.
  * Broken invariants are not KernelErrors: they panic.
  */
-import { errno, type ErrnoInfo } from "./errno.js";
+import { errno, errnoByName, type ErrnoInfo } from "./errno.js";
 
 export interface KernelErrorData {
   readonly errno: string;
@@ -53,13 +53,5 @@ export class KernelError extends Error {
  */
 export function hostFileError(e: unknown, path: string, what: string): KernelError {
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
-  let name = "EIO";
-  if (code !== undefined) {
-    try {
-      name = new KernelError(code).info.name;
-    } catch {
-      // not a FreeBSD errno name: keep EIO
-    }
-  }
-  return new KernelError(name, path, what);
+  return new KernelError(code !== undefined && errnoByName(code) ? code : "EIO", path, what);
 }

@@ -85,10 +85,6 @@ export interface DmesgResult {
   readonly text: string;
 }
 
-export interface ShutdownResult {
-  readonly ok: true;
-}
-
 export interface OkResult {
   readonly ok: true;
 }
@@ -158,7 +154,7 @@ export const methods = {
     "the booted image's configuration text (kern.conftxt; options INCLUDE_CONFIG_FILE)",
     none,
   ),
-  "kernel.shutdown": method<Record<string, never>, ShutdownResult>(
+  "kernel.shutdown": method<Record<string, never>, OkResult>(
     "shut the kernel down cleanly; the daemon exits and removes its socket",
     none,
   ),

@@ -76,10 +76,6 @@ export class RpcServer {
     });
   }
 
-  get connectionCount(): number {
-    return this.sockets.size;
-  }
-
   /** Stop accepting, then drop every connection once pending writes flush. */
   close(): Promise<void> {
     return new Promise((resolve) => {

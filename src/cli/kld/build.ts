@@ -5,7 +5,7 @@
  * Caller: src/cli/kld.ts.  FreeBSD counterpart: `make` with bsd.kmod.mk.
  */
 import type { Command } from "commander";
-import { CliError, EX_USAGE, toCliError } from "../diagnostics.js";
+import { CliError, EX_USAGE } from "../cli_error.js";
 
 interface BuildCliOptions {
   readonly o?: string;
@@ -49,6 +49,7 @@ export function register(program: Command): void {
           if (e.diagnostics) process.stderr.write(e.diagnostics + "\n");
           throw new CliError(`can't build module: ${e.subject}: compilation failed`);
         }
+        const { toCliError } = await import("../diagnostics.js");
         throw toCliError(e, "can't build module");
       }
     });

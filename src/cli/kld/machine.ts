@@ -14,7 +14,7 @@ import type { Command } from "commander";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { CliError } from "../diagnostics.js";
+import { CliError } from "../cli_error.js";
 
 /** configs/machines/pc97.yaml of this installation (from src/ or dist/src/). */
 export function defaultMachinePath(): string {
@@ -48,7 +48,7 @@ export function register(program: Command): void {
       for (const w of conflictWarnings(machine)) process.stderr.write(`kld: warning: ${w}\n`);
       const sources: { name: string; text: string }[] = opts.execute.map((text) => ({ name: "-e", text }));
       if (script !== undefined) {
-        sources.push(script === "-" ? { name: "-", text: readFileSync(0, "utf8") } : { name: script, text: readScript(script) });
+        sources.push(script === "-" ? { name: "-", text: readFileSync(0, "utf8") } : { name: script, text: await readScript(script) });
       } else if (sources.length === 0) {
         sources.push({ name: "-", text: readFileSync(0, "utf8") });
       }
@@ -64,11 +64,11 @@ export function register(program: Command): void {
     });
 }
 
-function readScript(path: string): string {
+async function readScript(path: string): Promise<string> {
   try {
     return readFileSync(path, "utf8");
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new CliError(`${path}: ${code === "EACCES" ? "Permission denied" : code === "EISDIR" ? "Is a directory" : "No such file or directory"}`, 1);
+    const { toCliError } = await import("../diagnostics.js");
+    throw toCliError(e, path);
   }
 }

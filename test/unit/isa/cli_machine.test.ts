@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { register } from "../../../src/cli/kld/machine.js";
-import { CliError } from "../../../src/cli/diagnostics.js";
+import { CliError } from "../../../src/cli/cli_error.js";
 
 async function kldMachine(args: string[]): Promise<{ out: string; err: string; error?: CliError }> {
   let out = "";
