@@ -49,6 +49,7 @@ import { readSysinitSet, runSysinits, type SysinitEntry } from "./kern_sysinit.j
 import { dropEventHandlers, eventHandlers, invokeEventHandlers, RB_HALT, SHUTDOWN_EVENTS } from "./kern_eventhandler.js";
 import { attachPorts } from "./kern_portio.js";
 import { parseLoaderConf } from "./loader_conf.js";
+import { MOD_UNLOAD } from "./sys_constants.js";
 import { layoutData, readObject } from "./linker/index.js";
 import type { ModMetadata } from "./link_wasm_obj.js";
 import { clockTick, setBootverbose, setDelayHook, setHz } from "./services/index.js";
@@ -240,7 +241,7 @@ export async function bootKernel(kernel: Kernel, sys: LinkerSubsystem): Promise<
       // MOD_UNLOAD only to a module whose MOD_LOAD (its DECLARE_MODULE SYSINIT) ran.
       if ([...ran].some((x) => x.udata === mod.data)) {
         try {
-          linker.modules.event(mod, 1 /* MOD_UNLOAD */);
+          linker.modules.event(mod, MOD_UNLOAD);
         } catch (e) {
           if (isPanic(e)) throw e;
           printf(`kernel: ${name}: MOD_UNLOAD trapped: ${describeTrap(e).message}\n`);

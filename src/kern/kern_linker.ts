@@ -47,7 +47,8 @@ import { errno, errnoByNumber, strerror } from "../errno/errno.js";
 import { KernelError } from "../errno/kernel_error.js";
 import type { KernelCore } from "./kernel_core.js";
 import { KernelMap } from "./kmem.js";
-import { MOD_SHUTDOWN, ModuleRegistry, type Module, type ModuleContainer } from "./kern_module.js";
+import { __FreeBSD_version } from "./sys_constants.js";
+import { MOD_SHUTDOWN, MOD_UNLOAD, ModuleRegistry, type Module, type ModuleContainer } from "./kern_module.js";
 import { readSysinitSet, runSysinits, sortSysinits, type SysinitEntry } from "./kern_sysinit.js";
 import type { FileSymbol, LinkedImage, LinkerClass, ModMetadata, PreparedFile } from "./link_wasm_obj.js";
 import { bestVersion, lookupHint, readLinkerHints, type HintRecord, type VersionRange } from "./linker_hints.js";
@@ -55,7 +56,8 @@ import type { Resolved, ResolvedFunc } from "./linker/index.js";
 import { KERNEL_DATA_BASE, KMEM_BASE } from "./vm_layout.js";
 
 /** The kernel interface version every DECLARE_MODULE depends on (sys/param.h). */
-export const KERNEL_VERSION = 803000;
+/** The kernel's own MODULE_VERSION: __FreeBSD_version (8.3). */
+export const KERNEL_VERSION = __FreeBSD_version;
 /** Largest file kldload will read (kern_linker has no limit; we need one). */
 export const MAX_KLD_BYTES = 64 * 1024 * 1024;
 
@@ -291,7 +293,7 @@ export class Linker {
         this.deferInit.push({ file, sysinits, declared: declared.length });
         return file;
       }
-      undo.push(() => this.runSysuninits(file, true));
+      undo.push(() => this.runSysuninits(file));
       runSysinits(this.core, sysinits, filename, (slot) => file.functionName(slot));
       if (declared.length > 0 && this.modules.ofFile(file.id).length === 0) {
         const e = this.modules.takeLoadError();
@@ -480,7 +482,7 @@ export class Linker {
   private unwindModules(file: LinkerFile): void {
     for (const mod of this.modules.ofFile(file.id)) {
       try {
-        this.modules.event(mod, 1 /* MOD_UNLOAD */);
+        this.modules.event(mod, MOD_UNLOAD);
       } catch (e) {
         if (isPanic(e)) throw e;
         this.printf(`kern_linker: ${file.filename}: MOD_UNLOAD of ${mod.name} trapped while unwinding: ${describeError(e)}\n`);
@@ -489,15 +491,15 @@ export class Linker {
     }
   }
 
-  /** SYSUNINITs in reverse (subsystem, order). */
-  private runSysuninits(file: LinkerFile, tolerant: boolean): void {
+  /** SYSUNINITs in reverse (subsystem, order); a trap is reported and the rest still run. */
+  private runSysuninits(file: LinkerFile): void {
     const set = file.image?.lookupSet("sysuninit_set");
     const entries = sortSysinits(readSysinitSet(this.core, set)).reverse();
     for (const e of entries) {
       try {
         runSysinits(this.core, [e], file.filename, (slot) => file.functionName(slot));
       } catch (err) {
-        if (!tolerant || isPanic(err)) throw err;
+        if (isPanic(err)) throw err;
         this.printf(`kern_linker: ${file.filename}: SYSUNINIT ${file.functionName(e.func)} trapped: ${describeError(err)}\n`);
       }
     }
@@ -582,14 +584,14 @@ export class Linker {
       }
     }
     for (const mod of mods) {
-      const e = this.eventOrTrap(mod, () => this.modules.event(mod, 1 /* MOD_UNLOAD */));
+      const e = this.eventOrTrap(mod, () => this.modules.event(mod, MOD_UNLOAD));
       if (e !== 0) {
         const info = errnoName(e);
         throw new KernelError(info, file.filename, `module ${mod.name} refused MOD_UNLOAD (${strerror(e)})`);
       }
       this.modules.release(mod);
     }
-    this.runSysuninits(file, true);
+    this.runSysuninits(file);
     for (const hook of this.unloadHooks) hook(file);
     file.image?.release();
     this.forgetSymbols(file);
@@ -669,20 +671,6 @@ export class Linker {
     }
   }
 
-  /** Run one file's SYSUNINITs (tolerant: a trap is reported, the rest run). */
-  runFileSysuninits(file: LinkerFile, only?: (e: SysinitEntry) => boolean): void {
-    const set = file.image?.lookupSet("sysuninit_set");
-    const entries = sortSysinits(readSysinitSet(this.core, set)).reverse().filter((e) => !only || only(e));
-    for (const e of entries) {
-      try {
-        runSysinits(this.core, [e], file.filename, (slot) => file.functionName(slot));
-      } catch (err) {
-        if (isPanic(err)) throw err;
-        this.printf(`kern_linker: ${file.filename}: SYSUNINIT ${file.functionName(e.func)} trapped: ${describeError(err)}\n`);
-      }
-    }
-  }
-
   /** Unload a file loaded at boot (a preloaded file whose SYSINIT failed). */
   unloadBootFile(file: LinkerFile): void {
     file.userrefs = 0;
@@ -747,7 +735,7 @@ export class Linker {
       this.printf(`shutdown: ${step.module.name}: MOD_SHUTDOWN${e === 0 || e === errno("EOPNOTSUPP").num ? "" : ` returned ${e}`}\n`);
     }
     for (const step of order) {
-      const e = this.eventOrTrap(step.module, () => this.modules.event(step.module, 1 /* MOD_UNLOAD */));
+      const e = this.eventOrTrap(step.module, () => this.modules.event(step.module, MOD_UNLOAD));
       this.printf(`shutdown: ${step.module.name}: MOD_UNLOAD${e === 0 ? "" : ` returned ${e} (${strerror(e)})`}\n`);
       this.modules.release(step.module);
     }

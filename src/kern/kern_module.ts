@@ -21,10 +21,9 @@ import { errno } from "../errno/errno.js";
 import { KernelError } from "../errno/kernel_error.js";
 import type { KernelCore } from "./kernel_core.js";
 
-export const MOD_LOAD = 0;
-export const MOD_UNLOAD = 1;
-export const MOD_SHUTDOWN = 2;
-export const MOD_QUIESCE = 3;
+// The event numbers are C constants: spelled once, in sys_constants.ts.
+import { MOD_LOAD, MOD_QUIESCE, MOD_SHUTDOWN, MOD_UNLOAD } from "./sys_constants.js";
+export { MOD_LOAD, MOD_QUIESCE, MOD_SHUTDOWN, MOD_UNLOAD };
 
 const EVENT_NAME = ["MOD_LOAD", "MOD_UNLOAD", "MOD_SHUTDOWN", "MOD_QUIESCE"] as const;
 

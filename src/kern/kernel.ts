@@ -63,6 +63,10 @@ export class KernelPanic extends Error {
 /** A shutdown hook (EVENTHANDLER shutdown_pre_sync and friends). */
 export type ShutdownHook = (howto: "halt" | "reboot") => void | Promise<void>;
 
+// Hoisted: CurrentCall.set runs on every entry into module code.
+const UTF8_ENCODER = new TextEncoder();
+const UTF8_DECODER = new TextDecoder();
+
 /**
  * The "what is the kernel running right now" word the daemon's watchdog
  * reads when a request overruns, so the panic can name the module function
@@ -86,14 +90,14 @@ export class CurrentCall {
       Atomics.store(this.len, 0, 0);
       return;
     }
-    const { written } = new TextEncoder().encodeInto(label, this.bytes);
+    const { written } = UTF8_ENCODER.encodeInto(label, this.bytes);
     Atomics.store(this.len, 0, written);
   }
 
   get(): string | undefined {
     const n = Atomics.load(this.len, 0);
     if (n <= 0) return undefined;
-    return new TextDecoder().decode(this.bytes.slice(0, n));
+    return UTF8_DECODER.decode(this.bytes.slice(0, n));
   }
 }
 

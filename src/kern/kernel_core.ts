@@ -43,13 +43,6 @@ export interface KernelSymbol {
   readonly identity?: string;
 }
 
-interface SlotEntry {
-  slot: number;
-  refs: number;
-  /** Boot-installed kernel functions are never freed. */
-  permanent: boolean;
-}
-
 const VALTYPE: Readonly<Record<WasmValType, number>> = { i32: 0x7f, i64: 0x7e, f32: 0x7d, f64: 0x7c };
 
 export class KernelCore {
@@ -58,8 +51,6 @@ export class KernelCore {
   readonly stackPointer: WebAssembly.Global;
   /** Linker file 1's symbols by name. */
   readonly symbols = new Map<string, KernelSymbol>();
-  /** One table slot per function identity, shared by every file that takes its address. */
-  private readonly slotByIdentity = new Map<string, SlotEntry>();
   private readonly freeSlots: number[] = [];
   /** End of the core kernel data allocated so far. */
   private dataTop = KERNEL_DATA_BASE;
@@ -115,14 +106,8 @@ export class KernelCore {
       const identity = `kernel:${s.name}`;
       const slot = this.allocTableSlot();
       this.table.set(slot, fn);
-      this.slotByIdentity.set(identity, { slot, refs: 1, permanent: true });
       this.symbols.set(s.name, { name: s.name, kind: "func", address: slot, size: 0, fn, identity });
     });
-  }
-
-  /** Bytes of core kernel data in use (for `kld stat`'s kernel Size). */
-  get kernelDataSize(): number {
-    return this.dataTop - KERNEL_DATA_BASE;
   }
 
   /** Slots below this index have been handed out at least once. */
@@ -145,31 +130,6 @@ export class KernelCore {
     if (slot <= 0 || slot >= this.tableTop) throw new Error(`kernel_core: free of bad table slot ${slot}`);
     this.table.set(slot, null);
     this.freeSlots.push(slot);
-  }
-
-  /**
-   * The slot of a function identity, allocating it on first use; each call
-   * takes a reference that `releaseIdentitySlot` drops.  The caller (the
-   * object's element segment) fills a newly allocated slot.
-   */
-  acquireIdentitySlot(identity: string): { slot: number; fresh: boolean } {
-    const e = this.slotByIdentity.get(identity);
-    if (e) {
-      e.refs++;
-      return { slot: e.slot, fresh: false };
-    }
-    const slot = this.allocTableSlot();
-    this.slotByIdentity.set(identity, { slot, refs: 1, permanent: false });
-    return { slot, fresh: true };
-  }
-
-  releaseIdentitySlot(identity: string): void {
-    const e = this.slotByIdentity.get(identity);
-    if (!e || e.permanent) return;
-    if (--e.refs === 0) {
-      this.slotByIdentity.delete(identity);
-      this.freeTableSlot(e.slot);
-    }
   }
 
   /** Table slots in use (slot 0 excluded), for `kld vm`. */

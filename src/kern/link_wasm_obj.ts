@@ -38,12 +38,8 @@ import {
 } from "./linker/index.js";
 import type { KernelCore } from "./kernel_core.js";
 
-/** MDT_* record types (sys/module.h). */
-export const MDT_DEPEND = 1;
-export const MDT_MODULE = 2;
-export const MDT_VERSION = 3;
-const MDT_STRUCT_VERSION = 1;
-const R_WASM_MEMORY_ADDR_I32 = 5;
+import { RelocType } from "./linker/object_types.js";
+import { MDT_DEPEND, MDT_MODULE, MDT_STRUCT_VERSION, MDT_VERSION } from "./sys_constants.js";
 
 /** `at`: the address of the struct mod_metadata (which module object it came from, in an image). */
 export type ModMetadata = (
@@ -164,23 +160,19 @@ function localImage(obj: WasmObject, layout: DataLayout, base: number): Uint8Arr
   const image = new Uint8Array(layout.size);
   const sec = obj.dataSection;
   if (!sec) return image;
-  const segStart: number[] = []; // DATA-payload offset of each segment's bytes
-  const segEnd: number[] = [];
   obj.dataSegments.forEach((seg, i) => {
     const off = layout.segmentAddressOffset[i]!;
     image.set(obj.bytes.subarray(sec.start + seg.offsetInSection, sec.start + seg.offsetInSection + seg.size), off);
-    segStart.push(seg.offsetInSection);
-    segEnd.push(seg.offsetInSection + seg.size);
   });
   const view = new DataView(image.buffer);
   for (const r of obj.dataRelocations) {
-    if (r.type !== R_WASM_MEMORY_ADDR_I32) continue;
+    if (r.type !== RelocType.MEMORY_ADDR_I32) continue;
     const sym = obj.symbols[r.index];
     if (!sym || sym.kind !== "data" || sym.undefined || sym.segment < 0) continue;
     // Which segment holds the relocated field?
-    const segIdx = segmentAt(obj.dataSegments, segEnd, r.offset);
+    const segIdx = segmentAt(obj.dataSegments, r.offset);
     if (segIdx < 0) continue;
-    const at = layout.segmentAddressOffset[segIdx]! + (r.offset - segStart[segIdx]!);
+    const at = layout.segmentAddressOffset[segIdx]! + (r.offset - obj.dataSegments[segIdx]!.offsetInSection);
     if (at + 4 > image.length) continue;
     const value = base + layout.segmentAddressOffset[sym.segment]! + sym.offset + r.addend;
     view.setUint32(at, value >>> 0, true);

@@ -26,12 +26,11 @@ import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node
 import { join } from "node:path";
 import { KernelError } from "../errno/kernel_error.js";
 import { objectMetadata } from "./link_wasm_obj.js";
+import { MDT_MODULE, MDT_VERSION } from "./sys_constants.js";
 
 export const LINKER_HINTS_VERSION = 1;
 /** FreeBSD's LINKER_HINTS_MAX. */
 export const LINKER_HINTS_MAX = 1024 * 1024;
-const MDT_MODULE = 2;
-const MDT_VERSION = 3;
 
 export interface HintRecord {
   readonly type: "version" | "module";

@@ -334,9 +334,8 @@ function link(obj: WasmObject, env: LinkEnv, allocated: number[], timings?: Link
       const from = ds.start + seg.offsetInSection;
       mem.set(obj.bytes.subarray(from, from + seg.size), segAddr[i]!);
     });
-    const ends = obj.dataSegments.map((s) => s.offsetInSection + s.size);
     for (const r of obj.dataRelocations) {
-      const seg = segmentAt(obj.dataSegments, ends, r.offset);
+      const seg = segmentAt(obj.dataSegments, r.offset);
       const at = segAddr[seg]! + (r.offset - obj.dataSegments[seg]!.offsetInSection);
       let v = valueOf(r);
       if (r.type === RelocType.MEMORY_ADDR_LOCREL_I32) v -= at;
@@ -349,7 +348,7 @@ function link(obj: WasmObject, env: LinkEnv, allocated: number[], timings?: Link
   // position instead of building 2,000 "f<n>" keys.
   const exported = Object.values(instance.exports) as Function[];
   // A function's size is its code body's, as nm -S reports for ELF.
-  const firstDefined = obj.functionBodies.length === 0 ? 0 : obj.imports.filter((im) => im.kind === "func").length;
+  const firstDefined = obj.numImportedFuncs;
   for (const [name, idx, binding, slot] of pendingFuncs) {
     const fn = exported[exportPos[idx]!]!;
     const size = obj.functionBodies[idx - firstDefined]?.size ?? 0;

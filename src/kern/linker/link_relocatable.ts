@@ -342,9 +342,8 @@ export function mergeObjects(inputs: readonly ObjectInput[]): Uint8Array {
       if (index < 0) throw new KernelError("ENOEXEC", o.filename, `relocation in CODE refers to a section symbol`);
       codeRelocs.push({ type: r.type, offset: r.offset + codeDelta[k]!, index, addend: r.addend });
     }
-    const ends = o.dataSegments.map((s) => s.offsetInSection + s.size);
     for (const r of o.dataRelocations) {
-      const j = segmentAt(o.dataSegments, ends, r.offset);
+      const j = segmentAt(o.dataSegments, r.offset);
       const [seg, at] = segMap[k]![j]!;
       const index = symMap[k]![r.index]!;
       if (index < 0) throw new KernelError("ENOEXEC", o.filename, `relocation in DATA refers to a section symbol`);

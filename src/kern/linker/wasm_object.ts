@@ -674,7 +674,6 @@ function parse(bytes: Uint8Array, filename: string): WasmObject {
   const relocations: RelocSection[] = [];
   let codeRelocations: Relocation[] = [];
   let dataRelocations: Relocation[] = [];
-  const segEnds = dataSegments.map((s) => s.offsetInSection + s.size);
   sections.forEach((s, secIdx) => {
     if (s.id !== 0 || !s.name.startsWith("reloc.")) return;
     if (secIdx < linkingIdx) fail(`relocation section ${s.name} comes before the linking section`);
@@ -713,8 +712,8 @@ function parse(bytes: Uint8Array, filename: string): WasmObject {
         if (offset < (functionBodies[0]?.bodyStart ?? payload)) fail(`relocation ${i} in CODE points before the first function body`);
       } else if (ts.id === SectionId.DATA) {
         if (!DATA_RELOCS.has(type)) fail(`relocation ${i} in DATA has type ${RELOC_TYPE_NAMES[type]}, which does not belong in data`);
-        const seg = segmentAt(dataSegments, segEnds, offset);
-        if (seg < 0 || offset + width > segEnds[seg]!) fail(`relocation ${i} in DATA is not inside a data segment`);
+        const seg = segmentAt(dataSegments, offset);
+        if (seg < 0 || offset + width > dataSegments[seg]!.offsetInSection + dataSegments[seg]!.size) fail(`relocation ${i} in DATA is not inside a data segment`);
       }
       entries[i] = { type, offset, index, addend };
     }
@@ -776,14 +775,14 @@ function parse(bytes: Uint8Array, filename: string): WasmObject {
 }
 
 /** Index of the segment whose bytes contain DATA payload offset `off`, or -1. */
-export function segmentAt(segs: readonly DataSegment[], ends: readonly number[], off: number): number {
+export function segmentAt(segs: readonly DataSegment[], off: number): number {
   let lo = 0;
   let hi = segs.length - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
     const s = segs[mid]!;
     if (off < s.offsetInSection) hi = mid - 1;
-    else if (off >= ends[mid]!) lo = mid + 1;
+    else if (off >= s.offsetInSection + s.size) lo = mid + 1;
     else return mid;
   }
   return -1;

@@ -143,6 +143,3 @@ export function writeU32le(buf: Uint8Array, at: number, v: number): void {
   buf[at + 3] = (v >>> 24) & 0xff;
 }
 
-export function readU32le(buf: Uint8Array, at: number): number {
-  return (buf[at]! | (buf[at + 1]! << 8) | (buf[at + 2]! << 16) | (buf[at + 3]! << 24)) >>> 0;
-}

@@ -251,11 +251,6 @@ export class KernelMalloc {
     };
   }
 
-  /** Size in bytes (whole block) of the live allocation at `addr`, or undefined. */
-  blockSize(addr: number): number | undefined {
-    return this.live.get(u32(addr))?.size;
-  }
-
   private typeName(typeAddr: number): string {
     return this.types.get(u32(typeAddr))?.shortdesc ?? hex(typeAddr);
   }
@@ -445,4 +440,3 @@ export const mallocData: readonly HostData[] = [
   kernelMallocType("M_CACHE", "cache"),
 ];
 
-export { M_NOWAIT, M_WAITOK, M_ZERO };
