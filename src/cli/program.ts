@@ -16,7 +16,7 @@ const { Command } = createRequire(import.meta.url)("commander") as typeof import
 type Command = CommandT;
 type CommanderError = CommanderErrorT;
 import { KLDSIM_VERSION } from "../kern/version.js";
-import { CliError, EX_OK, EX_USAGE } from "./cli_error.js";
+import { EX_OK, EX_USAGE } from "./cli_error.js";
 
 /** Thrown by our exit override so run() knows which command misparsed. */
 class UsageError extends Error {

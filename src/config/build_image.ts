@@ -17,7 +17,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { fileURLToPath } from "node:url";
+import { bundledModuleDirs } from "../package_paths.js";
 import { KernelError } from "../errno/kernel_error.js";
 import { KERNEL_VERSION } from "../kern/kern_linker.js";
 import { objectMetadata } from "../kern/link_wasm_obj.js";
@@ -78,15 +78,6 @@ export class BuildError extends KernelError {
   constructor(errnoName: string, file: string, readonly problems: readonly string[]) {
     super(errnoName, file, problems.join("; "));
   }
-}
-
-/** The bundled module directories: src/sys/modules/<name>/ of this package. */
-export function bundledModuleDirs(): string[] {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6 && !fs.existsSync(path.join(dir, "package.json")); i++) dir = path.dirname(dir);
-  const modules = path.join(dir, "src", "sys", "modules");
-  if (!fs.existsSync(modules)) return [];
-  return fs.readdirSync(modules).sort().map((n) => path.join(modules, n)).filter((p) => fs.statSync(p).isDirectory());
 }
 
 /** Find NAME.ko in each directory (DIR/NAME.ko, then DIR/NAME/NAME.ko). */

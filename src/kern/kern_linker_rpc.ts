@@ -12,10 +12,8 @@
  * sys/kern/kern_linker.c (sys_kldload, sys_kldunloadf, sys_kldsym,
  * sys_kldstat), the kern.module_path sysctl.
  */
-import { basename } from "node:path";
-import { existsSync, readdirSync, statSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { basename, resolve } from "node:path";
+import { bundledModuleDirs } from "../package_paths.js";
 import { strerror } from "../errno/errno.js";
 import { KernelError } from "../errno/kernel_error.js";
 import { KernelCore } from "./kernel_core.js";
@@ -31,18 +29,6 @@ import type { LinkerFileStat } from "../rpc/protocol.js";
 export interface LinkerSubsystem {
   readonly core: KernelCore;
   readonly linker: Linker;
-}
-
-/** The bundled module directories (src/sys/modules/<name>), the default kern.module_path. */
-export function defaultModulePath(): string[] {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6 && !existsSync(join(dir, "package.json")); i++) dir = dirname(dir);
-  const modules = join(dir, "src", "sys", "modules");
-  if (!existsSync(modules)) return [];
-  return readdirSync(modules)
-    .sort()
-    .map((n) => join(modules, n))
-    .filter((p) => statSync(p).isDirectory());
 }
 
 /**
@@ -118,7 +104,7 @@ export function bootLinker(
   ];
   const services = [...(opts.services ?? []), ...moduleServices];
   core.install(services, opts.data ?? []);
-  linker = new Linker(core, printf, opts.modulePath ?? defaultModulePath(), opts.kernelPathname);
+  linker = new Linker(core, printf, opts.modulePath ?? bundledModuleDirs(), opts.kernelPathname);
   linker.addClass(wasmLinkerClass(core));
   registry.set("linker", linker);
   registry.set("core", core);

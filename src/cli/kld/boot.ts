@@ -16,8 +16,9 @@
  */
 import type { Command } from "commander";
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { bundledModuleDirs, defaultMachinePath, packageRoot } from "../../package_paths.js";
 import type { BootSettings } from "../../kern/kernel.js";
 import { CliError, EX_USAGE } from "../cli_error.js";
 import { checkMachineFile } from "../machine_file.js";
@@ -51,16 +52,9 @@ function existingFile(what: string, path: string | undefined): string | null {
   return abs;
 }
 
-/** The package root (where package.json is). */
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6 && !existsSync(join(dir, "package.json")); i++) dir = dirname(dir);
-  return dir;
-}
-
 /** The default machine: configs/machines/pc97.yaml. */
 export function defaultMachine(): string {
-  return join(packageRoot(), "configs", "machines", "pc97.yaml");
+  return defaultMachinePath();
 }
 
 function newestMtime(paths: readonly string[]): number {
@@ -84,15 +78,8 @@ export async function defaultImage(): Promise<string> {
   const config = join(root, "configs", "GENERIC");
   const destdir = join(root, "compile", "GENERIC");
   const image = join(destdir, "kernel");
-  const modules = join(root, "src", "sys", "modules");
   const inputs = [config];
-  if (existsSync(modules)) {
-    for (const d of readdirSync(modules)) {
-      const dir = join(modules, d);
-      if (!statSync(dir).isDirectory()) continue;
-      for (const f of readdirSync(dir)) if (f.endsWith(".ko")) inputs.push(join(dir, f));
-    }
-  }
+  for (const dir of bundledModuleDirs()) for (const f of readdirSync(dir)) if (f.endsWith(".ko")) inputs.push(join(dir, f));
   if (existsSync(image) && statSync(image).mtimeMs >= newestMtime(inputs)) return image;
   const { loadConfig } = await import("../../config/load_config.js");
   const { formatDiagnostic } = await import("../../config/diagnostics.js");

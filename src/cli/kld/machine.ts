@@ -9,23 +9,11 @@
  * the exit status is 1.  Caller: src/cli/kld.ts.  No FreeBSD counterpart: it
  * plays the part of a bench with a logic probe (or Bochs' debugger `in`/`out`).
  */
+import { defaultMachinePath } from "../../package_paths.js";
 import { reportingMachineFileErrors } from "../machine_file.js";
 import type { Command } from "commander";
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
 import { CliError } from "../cli_error.js";
-
-/** configs/machines/pc97.yaml of this installation (from src/ or dist/src/). */
-export function defaultMachinePath(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const candidate = join(dir, "configs", "machines", "pc97.yaml");
-    if (existsSync(candidate)) return candidate;
-    dir = dirname(dir);
-  }
-  return join("configs", "machines", "pc97.yaml");
-}
 
 interface MachineOptions {
   machine?: string;

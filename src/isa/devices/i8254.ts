@@ -19,7 +19,7 @@
  * Driver side: FreeBSD sys/x86/isa/clock.c (getit, DELAY, i8254_init,
  * sysbeep).  Datasheet: Intel 8254 (231164).
  */
-import type { Clock, DeviceContext, IrqLine, IsaDevice, RegisterSnapshot, Width } from "../device.js";
+import type { Clock, DeviceContext, IrqLine, IsaDevice, RegisterSnapshot } from "../device.js";
 import { registerCardType } from "./registry.js";
 
 /** Input clock of the PIT in Hz. */
