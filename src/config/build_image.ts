@@ -18,7 +18,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { bundledModuleDirs } from "../package_paths.js";
-import { KernelError } from "../errno/kernel_error.js";
+import { KernelError, hostFileError } from "../errno/kernel_error.js";
 import { KERNEL_VERSION } from "../kern/kern_linker.js";
 import { objectMetadata } from "../kern/link_wasm_obj.js";
 import { mergeObjects } from "../kern/linker/link_relocatable.js";
@@ -29,7 +29,7 @@ import { unresolvedSymbols } from "./check_symbols.js";
 import { ConfigError } from "./diagnostics.js";
 import { parseCNumber } from "./lexer.js";
 import type { LoadResult } from "./load_config.js";
-import { NONE, WILD, writeImageFile, fsError, type ImageModule, type IoconfEntry, type KernelImage } from "./image.js";
+import { NONE, WILD, writeImageFile, type ImageModule, type IoconfEntry, type KernelImage } from "./image.js";
 
 export interface BuildOptions {
   /** Where to write `kernel` (default compile/<IDENT> under the current directory). */
@@ -217,7 +217,7 @@ function makeDirectories(dir: string): void {
   try {
     fs.mkdirSync(abs);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw fsError(e, dir);
+    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw hostFileError(e, dir);
   }
 }
 
@@ -363,7 +363,7 @@ export function buildKernel(load: LoadResult, opts: BuildOptions = {}): BuildRes
     try {
       bytes = fs.readFileSync(p);
     } catch (e) {
-      throw fsError(e, p);
+      throw hostFileError(e, p);
     }
     try {
       mods.push({ name, path: p, bytes, ...moduleMetadata(bytes, p) });

@@ -31,8 +31,8 @@
 import { createHash, randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { KernelError } from "../errno/kernel_error.js";
-import type { DeviceKind } from "./ast.js";
+import { KernelError, hostFileError } from "../errno/kernel_error.js";
+import { DEVICE_KINDS, type DeviceKind } from "./ast.js";
 
 export const IMAGE_MAGIC: Uint8Array = Uint8Array.from([0x7f, 0x4b, 0x4c, 0x44, 0x4b, 0x52, 0x4e, 0x00]);
 export const IMAGE_VERSION = 1;
@@ -122,7 +122,10 @@ export interface KernelImage {
   readonly moduleSegments?: readonly number[];
 }
 
-const KINDS: readonly DeviceKind[] = ["device", "controller", "disk", "tape", "master"];
+// The on-disk kind byte is the index in DEVICE_KINDS: never reorder it.
+const KINDS = DEVICE_KINDS;
+const UTF8_ENCODER = new TextEncoder();
+const UTF8_DECODER = new TextDecoder("utf-8", { fatal: true });
 
 class Writer {
   private chunks: Uint8Array[] = [];
@@ -145,7 +148,7 @@ class Writer {
     this.bytes(Uint8Array.of(v));
   }
   str(s: string): void {
-    const b = new TextEncoder().encode(s);
+    const b = UTF8_ENCODER.encode(s);
     this.u32(b.length);
     this.bytes(b);
   }
@@ -205,7 +208,7 @@ class Reader {
   }
   str(field: string): string {
     try {
-      return new TextDecoder("utf-8", { fatal: true }).decode(this.blob(field));
+      return UTF8_DECODER.decode(this.blob(field));
     } catch (e) {
       if (e instanceof KernelError) throw e;
       throw new KernelError("ENOEXEC", this.file, `${this.what} section: ${field} is not valid UTF-8`);
@@ -487,7 +490,7 @@ export function readImageFile(file: string): KernelImage {
   try {
     bytes = fs.readFileSync(file);
   } catch (e) {
-    throw fsError(e, file);
+    throw hostFileError(e, file);
   }
   return decodeImage(bytes, file);
 }
@@ -513,13 +516,7 @@ export function writeImageFile(file: string, img: KernelImage): void {
   } catch (e) {
     if (fd !== undefined) fs.closeSync(fd);
     fs.rmSync(tmp, { force: true });
-    throw fsError(e, (e as NodeJS.ErrnoException).path === tmp ? dir : file);
+    throw hostFileError(e, (e as NodeJS.ErrnoException).path === tmp ? dir : file);
   }
 }
 
-/** A Node file-system error as a KernelError with FreeBSD's errno. */
-export function fsError(e: unknown, subject: string): KernelError {
-  const code = (e as NodeJS.ErrnoException).code;
-  const known = ["ENOENT", "EACCES", "EPERM", "EROFS", "EISDIR", "ENOTDIR", "ENOSPC", "EEXIST"];
-  return new KernelError(code && known.includes(code) ? code : "EIO", subject);
-}

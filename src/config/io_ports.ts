@@ -4,7 +4,8 @@
  *
  * Used by the config parsers to resolve a symbolic port and by to_yaml.ts to
  * keep the symbol.  Mirrors FreeBSD sys/i386/isa/isa.h (3.x/4.x revision);
- * this is the one TS file that spells these constants.
+ * this is the one TS file that spells these names.  (Port range sizes for
+ * the overlap check are per driver: build_image.ts DRIVER_PORT_SIZE.)
  */
 
 export const IO_PORTS: ReadonlyMap<string, number> = new Map<string, number>([
@@ -24,15 +25,6 @@ export const IO_PORTS: ReadonlyMap<string, number> = new Map<string, number>([
   ["IO_CGA", 0x3d0], ["IO_GSC4", 0x3e0], ["IO_COM3", 0x3e8], ["IO_ASC1", 0x3eb],
   ["IO_FD1", 0x3f0], ["IO_COM1", 0x3f8],
   ["IO_ISABEGIN", 0x000], ["IO_ISAEND", 0x3ff],
-]);
-
-/** Sizes of the port ranges (isa.h IO_*SIZE), used when a device line gives no iosiz. */
-export const IO_SIZES: ReadonlyMap<string, number> = new Map<string, number>([
-  ["IO_COMSIZE", 8], ["IO_CGASIZE", 12], ["IO_DMASIZE", 16], ["IO_DPGSIZE", 32],
-  ["IO_EISASIZE", 256], ["IO_FDCSIZE", 8], ["IO_GAMSIZE", 16], ["IO_ICUSIZE", 16],
-  ["IO_KBDSIZE", 16], ["IO_LPTSIZE", 8], ["IO_MDASIZE", 12], ["IO_NPXSIZE", 16],
-  ["IO_PMPSIZE", 2], ["IO_PSMSIZE", 5], ["IO_RTCSIZE", 16], ["IO_TMRSIZE", 16],
-  ["IO_VGASIZE", 16], ["IO_WDCSIZE", 8], ["IO_ASCSIZE", 5], ["IO_GSCSIZE", 8],
 ]);
 
 /** Resolve `IO_COM1` (case-sensitive, as in C); undefined when unknown. */

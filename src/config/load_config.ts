@@ -12,7 +12,7 @@ import * as path from "node:path";
 import type { KernelConfig } from "./ast.js";
 import { emptyConfig } from "./ast.js";
 import { checkConfig } from "./check_config.js";
-import { KernelError } from "../errno/kernel_error.js";
+import { hostFileError } from "../errno/kernel_error.js";
 import { Diagnostics } from "./diagnostics.js";
 import { parseClassic, type ClassicContext, type FileAccess } from "./parse_classic.js";
 import { parseYaml } from "./parse_yaml.js";
@@ -80,8 +80,7 @@ export function loadConfig(file: string, opts: LoadOptions = {}): LoadResult {
   try {
     text = files.read(path.resolve(file));
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new KernelError(code === "EACCES" ? "EACCES" : code === "EISDIR" ? "EISDIR" : "ENOENT", file);
+    throw hostFileError(e, file, undefined, "ENOENT");
   }
   return parseConfigText(text, file, { ...opts, files });
 }

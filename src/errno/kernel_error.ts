@@ -48,10 +48,11 @@ export class KernelError extends Error {
 
 /**
  * A failed host file operation (Node's fs error) as a KernelError: the
- * FreeBSD errno of the same name where the table has one (EIO otherwise),
- * the path as subject and `what` as detail — never Node's Linux wording.
+ * FreeBSD errno of the same name where the table has one (`fallback`
+ * otherwise), the path as subject and `what` as detail — never Node's
+ * Linux wording.
  */
-export function hostFileError(e: unknown, path: string, what: string): KernelError {
+export function hostFileError(e: unknown, path: string, what?: string, fallback = "EIO"): KernelError {
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
-  return new KernelError(code !== undefined && errnoByName(code) ? code : "EIO", path, what);
+  return new KernelError(code !== undefined && errnoByName(code) ? code : fallback, path, what);
 }

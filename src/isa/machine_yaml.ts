@@ -17,7 +17,7 @@
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type YAMLMap } from "yaml";
-import { KernelError } from "../errno/kernel_error.js";
+import { KernelError, hostFileError } from "../errno/kernel_error.js";
 import "./devices/index.js";
 import { cardType, cardTypes, validateCardOptions, type CardOptions } from "./devices/registry.js";
 import { Machine, type CardDescription, type MachineDescription } from "./machine.js";
@@ -328,8 +328,7 @@ export function loadMachineFile(path: string): Machine {
   try {
     text = readFileSync(path, "utf8");
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new KernelError(code === "EACCES" ? "EACCES" : code === "EISDIR" ? "EISDIR" : "ENOENT", path, "cannot read machine file");
+    throw hostFileError(e, path, "cannot read machine file", "ENOENT");
   }
   return machineFromYaml(text, path);
 }

@@ -20,6 +20,7 @@
  * FreeBSD sys/dev/ppbus/lptreg.h / sys/dev/ppc/ppcreg.h; probes in
  * sys/i386/isa/lpt.c (lptprobe) and sys/dev/ppc/ppc.c (ppc_detect_port).
  */
+import { ByteLog } from "./byte_log.js";
 import { closeSync, openSync, writeSync } from "node:fs";
 import { KernelError, hostFileError } from "../../errno/kernel_error.js";
 import type { DeviceContext, IrqLine, IsaDevice, RegisterSnapshot } from "../device.js";
@@ -71,7 +72,7 @@ export class Lpt implements IsaDevice {
   private busy = false;
   private ackLow = false;
   private event = 0;
-  private readonly printedBytes: number[] = [];
+  private readonly printedBytes = new ByteLog(PRINTED_LIMIT);
   private dropped = 0;
   private irqLevel = false;
 
@@ -114,7 +115,7 @@ export class Lpt implements IsaDevice {
 
   /** Everything printed since power-on (the last MiB). */
   printed(): Uint8Array {
-    return Uint8Array.from(this.printedBytes);
+    return this.printedBytes.bytes();
   }
 
   /** Take the printer off line (SELECT drops, BUSY rises) or back on line. */
@@ -219,7 +220,6 @@ export class Lpt implements IsaDevice {
   }
 
   private print(byte: number): void {
-    if (this.printedBytes.length >= PRINTED_LIMIT) this.printedBytes.shift();
     this.printedBytes.push(byte);
     if (this.fd !== null) {
       try {

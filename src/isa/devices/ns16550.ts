@@ -16,6 +16,7 @@
  * (June 1995); FreeBSD sys/dev/ic/ns16550.h names; sio probe in
  * sys/dev/sio/sio.c.
  */
+import { ByteLog } from "./byte_log.js";
 import { KernelError } from "../../errno/kernel_error.js";
 import type { DeviceContext, IrqLine, IsaDevice, RegisterSnapshot } from "../device.js";
 import { formatEscapedBytes, parseEscapedBytes } from "./byte_text.js";
@@ -135,8 +136,7 @@ export class Ns16550 implements IsaDevice {
   private inputs = 0; // what MSR bits 7–4 show (host lines, or MCR in loopback)
   private readonly typed: number[] = [];
   private typedEvent = 0;
-  private txLog: number[] = [];
-  private host: UartHost | null = null;
+  private readonly txLog = new ByteLog(TX_LOG_LIMIT);
   private socket: UartSocket | null = null;
   private irqLevel = false;
 
@@ -158,7 +158,6 @@ export class Ns16550 implements IsaDevice {
     this.reset();
     if (options.socket !== undefined) {
       this.socket = new UartSocket(options.socket, this, (m) => ctx.log(`${name}: ${m}`));
-      this.host = this.socket;
     }
   }
 
@@ -173,7 +172,6 @@ export class Ns16550 implements IsaDevice {
     this.typed.length = 0;
     await this.socket?.close();
     this.socket = null;
-    this.host = null;
   }
 
   /**
@@ -224,11 +222,6 @@ export class Ns16550 implements IsaDevice {
     this.updateIrq();
   }
 
-  /** Connect the host side (socket); bytes the guest transmits go there. */
-  attachHost(host: UartHost | null): void {
-    this.host = host;
-  }
-
   /**
    * Host → line (the `type` operation; the method cannot be called type()
    * because IsaDevice.type is the card type): queue bytes that arrive one character time apart at the
@@ -255,7 +248,7 @@ export class Ns16550 implements IsaDevice {
 
   /** Bytes the guest has transmitted on the line (not in loopback), oldest first. */
   transmitted(): Uint8Array {
-    return Uint8Array.from(this.txLog);
+    return this.txLog.bytes();
   }
 
   /** Host modem lines: DCD/DSR/CTS/RI as MSR bits 7–4 (e.g. carrier on when a socket client connects). */
@@ -504,9 +497,8 @@ export class Ns16550 implements IsaDevice {
       this.receive(b & mask);
       return;
     }
-    if (this.txLog.length >= TX_LOG_LIMIT) this.txLog.splice(0, this.txLog.length - TX_LOG_LIMIT + 1);
     this.txLog.push(b & mask);
-    this.host?.send(Uint8Array.of(b & mask));
+    this.socket?.send(Uint8Array.of(b & mask));
   }
 
   /** A character completed in the receive shift register (with LSR error bits, e.g. BI for a break). */

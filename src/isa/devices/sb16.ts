@@ -27,6 +27,7 @@
  * sys/dev/sound/isa/sbc.c, sb16.c and sb.h (register names DSP_RESET,
  * DSP_READ, DSP_WRITE, DSP_DATA_AVAIL, IRQ_ACK16).
  */
+import { ByteLog } from "./byte_log.js";
 import { KernelError } from "../../errno/kernel_error.js";
 import type { DeviceContext, DmaChannel, IrqLine, IsaDevice, RegisterSnapshot } from "../device.js";
 import { registerCardType } from "./registry.js";
@@ -157,7 +158,7 @@ export class Sb16 implements IsaDevice {
   private readonly transfers: [Transfer | null, Transfer | null] = [null, null];
   private irq8 = false;
   private irq16 = false;
-  private readonly playedBytes: number[] = [];
+  private readonly playedBytes = new ByteLog(PLAYED_LIMIT);
   private irqLevel = false;
 
   // Mixer.
@@ -193,7 +194,7 @@ export class Sb16 implements IsaDevice {
 
   /** Sample bytes the DSP has fetched by DMA since power-on (the last MiB). */
   played(): Uint8Array {
-    return Uint8Array.from(this.playedBytes);
+    return this.playedBytes.bytes();
   }
 
   /**
@@ -458,7 +459,6 @@ export class Sb16 implements IsaDevice {
     const data = ch && ch.active() ? ch.readFromMemory(want) : new Uint8Array(0);
     const n = Math.min(Math.floor(data.length / bytesPerUnit), t.remaining);
     for (let i = 0; i < n * bytesPerUnit; i++) {
-      if (this.playedBytes.length >= PLAYED_LIMIT) this.playedBytes.shift();
       this.playedBytes.push(data[i]!);
     }
     t.remaining -= n;
