@@ -17,6 +17,7 @@
  * services list (src/kern/services/index.ts) and kern_boot.ts (invoke,
  * unload cleanup).  FreeBSD: sys/kern/subr_eventhandler.c, sys/sys/eventhandler.h.
  */
+import { KernelPanic } from "./services/kern_shutdown.js";
 import type { HostFunction } from "./services/host_function.js";
 import type { KernelCore } from "./kernel_core.js";
 import { memBytes } from "./services/kernel_memory.js";
@@ -89,7 +90,7 @@ export function invokeEventHandlers(
     try {
       core.callPointer(h.func, `${name}:${nameOf(h.func)}`, h.arg, howto);
     } catch (e) {
-      if (e instanceof Error && e.name === "KernelPanic") throw e;
+      if (e instanceof KernelPanic) throw e;
       report(`eventhandler: ${name} handler ${nameOf(h.func)} trapped: ${e instanceof Error ? e.message : String(e)}\n`);
     }
   }

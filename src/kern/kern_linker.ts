@@ -47,6 +47,7 @@ import { errno, errnoByNumber, strerror } from "../errno/errno.js";
 import { KernelError } from "../errno/kernel_error.js";
 import type { KernelCore } from "./kernel_core.js";
 import { KernelMap } from "./kmem.js";
+import { KernelPanic } from "./services/kern_shutdown.js";
 import { __FreeBSD_version } from "./sys_constants.js";
 import { MOD_SHUTDOWN, MOD_UNLOAD, ModuleRegistry, type Module, type ModuleContainer } from "./kern_module.js";
 import { readSysinitSet, runSysinits, sortSysinits, type SysinitEntry } from "./kern_sysinit.js";
@@ -892,7 +893,7 @@ function errnoName(num: number): string {
 
 /** panic(9) unwinding (services' and the kernel's KernelPanic): never caught as a load failure. */
 export function isPanic(e: unknown): boolean {
-  return e instanceof Error && e.name === "KernelPanic";
+  return e instanceof KernelPanic;
 }
 
 export function describeError(e: unknown): string {

@@ -18,7 +18,8 @@ import { strerror } from "../errno/errno.js";
 import { KernelError } from "../errno/kernel_error.js";
 import { KernelCore } from "./kernel_core.js";
 import type { Kernel, RequestContext } from "./kernel.js";
-import { isPanic, Linker, type LinkerFile } from "./kern_linker.js";
+import { Linker, type LinkerFile } from "./kern_linker.js";
+import { KernelPanic } from "./services/kern_shutdown.js";
 import { wasmLinkerClass } from "./link_wasm_obj.js";
 import type { HostData, HostFunction, KernelEnv } from "./services/host_function.js";
 import { kernelData, kernelServices } from "./services/index.js";
@@ -158,13 +159,13 @@ export function registerLinkerMethods(kernel: Kernel): LinkerSubsystem {
     }
   };
   const report = (verb: string, subject: string, e: unknown): never => {
-    if (isPanic(e)) {
-      // A service's panic() has printed its message; let the kernel stop.
-      const k = kernel as unknown as { panic?: (m: string) => never };
-      const msg = (e as { panicMessage?: string }).panicMessage;
-      if (msg !== undefined && typeof k.panic === "function") {
+    if (e instanceof KernelPanic) {
+      // A service's panic() held its line back (above): Kernel.panic prints
+      // it once and stops the kernel.  One from Kernel.panic itself has
+      // already done both.
+      if (heldPanicLine !== null) {
         heldPanicLine = null;
-        k.panic(msg);
+        kernel.panic(e.panicMessage);
       }
       throw e;
     }

@@ -49,16 +49,11 @@ export type MethodHandler<M extends MethodName = MethodName> = (
 /** Where kernel console output goes besides the msgbuf (the daemon). */
 export type ConsoleSink = (text: string) => void;
 
-/**
- * Thrown by Kernel.panic() to unwind the current request; the worker does
- * not answer it, since the daemon terminates a panicked kernel.
- */
-export class KernelPanic extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "KernelPanic";
-  }
-}
+// Kernel.panic() throws the same KernelPanic as the panic(9) service, to
+// unwind the current request; the worker does not answer it, since the
+// daemon terminates a panicked kernel.
+import { KernelPanic } from "./services/kern_shutdown.js";
+export { KernelPanic };
 
 /** A shutdown hook (EVENTHANDLER shutdown_pre_sync and friends). */
 export type ShutdownHook = (howto: "halt" | "reboot") => void | Promise<void>;
