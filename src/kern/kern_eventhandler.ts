@@ -20,7 +20,7 @@
 import { KernelPanic } from "./services/kern_shutdown.js";
 import type { HostFunction } from "./services/host_function.js";
 import type { KernelCore } from "./kernel_core.js";
-import { memBytes } from "./services/kernel_memory.js";
+import { cStringOrEmpty, memBytes } from "./services/kernel_memory.js";
 
 /** RB_* bits of howto (sys/reboot.h). */
 export const RB_HALT = 0x008;
@@ -52,13 +52,6 @@ function stateOf(memory: WebAssembly.Memory): EventState {
   return s;
 }
 
-function cString(memory: WebAssembly.Memory, addr: number): string {
-  const mem = memBytes(memory);
-  if (addr <= 0 || addr >= mem.length) return "";
-  let end = addr;
-  while (end < mem.length && end - addr < 64 && mem[end] !== 0) end++;
-  return new TextDecoder().decode(mem.subarray(addr, end));
-}
 
 /** Handlers registered now, in registration order. */
 export function eventHandlers(memory: WebAssembly.Memory): readonly EventHandlerEntry[] {
@@ -103,7 +96,7 @@ export const eventHandlerServices: readonly HostFunction[] = [
     params: ["i32", "i32", "i32", "i32", "i32"],
     results: ["i32"],
     impl: (env, _list, name, func, arg, priority) => {
-      const n = cString(env.memory, name >>> 0);
+      const n = cStringOrEmpty(memBytes(env.memory), name >>> 0, 64);
       if (n === "" || func === 0) {
         env.console(`eventhandler_register: ${n === "" ? "no event name" : `NULL handler for ${n}`}: not registered\n`);
         return 0;

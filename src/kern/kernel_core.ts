@@ -21,6 +21,7 @@
  * kern_linker.c) plus the parts of machdep that set up KVA and the stack.
  */
 import type { HostData, HostFunction, KernelEnv, WasmValType } from "./services/host_function.js";
+import { cStringOrEmpty } from "./services/kernel_memory.js";
 import { WASM_HEADER, WasmWriter } from "./linker/wasm_writer.js";
 import {
   KERNEL_DATA_BASE,
@@ -195,12 +196,7 @@ export class KernelCore {
 
   /** Read a NUL-terminated string from kernel memory (at most `max` bytes). */
   readCString(addr: number, max = 1024): string {
-    const mem = new Uint8Array(this.memory.buffer);
-    if (addr <= 0 || addr >= mem.length) return "";
-    let end = addr;
-    const lim = Math.min(mem.length, addr + max);
-    while (end < lim && mem[end] !== 0) end++;
-    return new TextDecoder().decode(mem.subarray(addr, end));
+    return cStringOrEmpty(new Uint8Array(this.memory.buffer), addr, max);
   }
 
   readU32(addr: number): number {

@@ -103,6 +103,18 @@ export function cString(mem: Uint8Array, addr: number, max = Infinity, what = "s
   return UTF8.decode(cStrBytes(mem, addr, max, what));
 }
 
+/**
+ * The C string at `addr` for the kernel's own messages: never traps; NULL or
+ * an address outside memory reads as "", and at most `max` bytes are taken.
+ */
+export function cStringOrEmpty(mem: Uint8Array, addr: number, max: number): string {
+  if (addr <= 0 || addr >= mem.length) return "";
+  const limit = Math.min(mem.length, addr + max);
+  let end = addr;
+  while (end < limit && mem[end] !== 0) end++;
+  return UTF8.decode(mem.subarray(addr, end));
+}
+
 /** Decode kernel output bytes for a console or terminal. */
 export function decodeText(bytes: Uint8Array): string {
   return UTF8.decode(bytes);
