@@ -68,7 +68,7 @@ export interface DeviceContext {
   dma(channel: number): DmaChannel;
   /** Map a window of ISA memory (0xA0000–0xFFFFF) to this card. */
   claimMemory(start: number, length: number, handler: MemoryHandler): void;
-  /** Advisory messages (e.g. "sio: 8 bytes dropped, receiver overrun"). */
+  /** Advisory messages; the machine prefixes the device name ("lpt1: byte 0x41 ... lost"). */
   log(message: string): void;
 }
 

@@ -108,7 +108,6 @@ export class Machine {
   private readonly windows: MemoryWindow[] = [];
   private readonly irqOwners = new Map<number, Set<string>>();
   private readonly drqOwners = new Map<number, Set<string>>();
-  private readonly messages: string[] = [];
   private readonly logListeners: ((m: string) => void)[] = [];
   private closed = false;
 
@@ -401,19 +400,14 @@ export class Machine {
 
   // ---- messages ----
 
+  /** An advisory message from a device ("com1: receiver overrun"), to every onLog listener. */
   log(message: string): void {
-    this.messages.push(message);
-    if (this.messages.length > 1000) this.messages.shift();
     for (const l of this.logListeners) l(message);
   }
 
+  /** Where device messages go: the kernel's message buffer, or `kld machine`'s stderr. */
   onLog(listener: (m: string) => void): void {
     this.logListeners.push(listener);
-  }
-
-  /** Advisory messages from devices, oldest first (last 1000). */
-  logMessages(): readonly string[] {
-    return this.messages;
   }
 
   /** Power-cycle every device (RESET), keeping the description. */

@@ -88,6 +88,7 @@ export async function bootKernel(kernel: Kernel, sys: LinkerSubsystem): Promise<
     // UART bytes from a socket arrive and the PIT ticks.  Registered first,
     // the close runs last at shutdown, after every module is gone.
     machine.followWallTime();
+    machine.onLog((m) => printf(`${m}\n`));
     kernel.onShutdown(() => machine.close());
     // The machine's RAM (what ISA DMA and the BIOS data area see) is not the
     // kernel address space: kernel memory is the one WebAssembly.Memory.

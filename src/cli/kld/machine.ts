@@ -34,6 +34,7 @@ export function register(program: Command): void {
       const path = opts.machine ?? defaultMachinePath();
       const machine = await reportingMachineFileErrors(() => loadMachineFile(path));
       for (const w of conflictWarnings(machine)) process.stderr.write(`kld: warning: ${w}\n`);
+      machine.onLog((m) => process.stderr.write(`kld: ${m}\n`));
       const sources: { name: string; text: string }[] = opts.execute.map((text) => ({ name: "-e", text }));
       if (script !== undefined) {
         sources.push(script === "-" ? { name: "-", text: readFileSync(0, "utf8") } : { name: script, text: await readScript(script) });

@@ -201,7 +201,7 @@ export class Lpt implements IsaDevice {
     if (!this.ready()) return;
     if (this.busy) {
       this.dropped++;
-      this.ctx.log(`${this.name}: byte 0x${this.data.toString(16)} strobed while the printer was busy, lost`);
+      this.ctx.log(`byte 0x${this.data.toString(16)} strobed while the printer was busy, lost`);
       return;
     }
     const byte = this.data;
@@ -225,7 +225,7 @@ export class Lpt implements IsaDevice {
       try {
         writeSync(this.fd, Uint8Array.of(byte));
       } catch (e) {
-        this.ctx.log(`${this.name}: printer output: ${hostFileError(e, this.outputPath, "write failed").message}; output closed`);
+        this.ctx.log(`printer output: ${hostFileError(e, this.outputPath, "write failed").message}; output closed`);
         this.close();
       }
     }

@@ -581,7 +581,7 @@ export class Ne2000 implements IsaDevice, HubPort {
     try {
       this.pcap.write(this.ctx.clock.now(), frame);
     } catch (e) {
-      this.ctx.log(`${this.name}: pcap: ${hostFileError(e, this.pcap.path, "write failed").message}; capture stopped`);
+      this.ctx.log(`pcap: ${hostFileError(e, this.pcap.path, "write failed").message}; capture stopped`);
       try {
         this.pcap.close();
       } catch {

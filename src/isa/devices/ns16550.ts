@@ -157,7 +157,7 @@ export class Ns16550 implements IsaDevice {
     );
     this.reset();
     if (options.socket !== undefined) {
-      this.socket = new UartSocket(options.socket, this, (m) => ctx.log(`${name}: ${m}`));
+      this.socket = new UartSocket(options.socket, this, (m) => ctx.log(m));
     }
   }
 
@@ -231,7 +231,7 @@ export class Ns16550 implements IsaDevice {
     const data = typeof bytes === "string" ? new TextEncoder().encode(bytes) : bytes;
     for (const b of data) {
       if (this.typed.length >= TYPE_QUEUE_LIMIT) {
-        this.ctx.log(`${this.name}: host input queue full, byte dropped`);
+        this.ctx.log(`host input queue full, byte dropped`);
         break;
       }
       this.typed.push(b & 0xff);

@@ -34,6 +34,13 @@ describe("kld machine", () => {
     expect(r.out).toBe("0x00\n0x5a\n0xff\n");
   });
 
+  test("device messages reach stderr, named by the device", async () => {
+    // Strobing a second byte while the printer is still busy loses it.
+    const r = await kldMachine(["-e", "outb 0x378 0x41; outb 0x37a 0x0d; outb 0x37a 0x0c; outb 0x37a 0x0d; outb 0x37a 0x0c"]);
+    expect(r.error).toBeUndefined();
+    expect(r.err).toContain("kld: lpt1: byte 0x41 strobed while the printer was busy, lost\n");
+  });
+
   test("runs a script file with -m, and reports the failing line with exit status 1", async () => {
     const dir = mkdtempSync(join(tmpdir(), "kldm-"));
     writeFileSync(join(dir, "t.kld"), "outb 0x80 7\ninb 0x80\nbogus\n");
