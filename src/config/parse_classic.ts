@@ -258,9 +258,7 @@ function statement(cur: Cursor, file: string, absFile: string, ctx: ClassicConte
       return;
     case "devices":
       // modern `devices a, b`: unit-less device list
-      for (const n of nameList(cur, "device name")) {
-        cfg.devices.push(bareDevice("device", n, loc));
-      }
+      cfg.devices.push(...deviceNameList(cur, deviceName(cur, "device", loc), loc));
       return;
     default:
       if ((DEVICE_KINDS as readonly string[]).includes(kw.text)) {
@@ -271,9 +269,22 @@ function statement(cur: Cursor, file: string, absFile: string, ctx: ClassicConte
   }
 }
 
-function bareDevice(kind: DeviceKind, word: string, loc: SourceLoc): ConfigDevice {
-  const { name, unit } = splitNameUnit(word);
+type MutableDevice = { -readonly [K in keyof ConfigDevice]: ConfigDevice[K] };
+
+/** One device name of a line (`sio0`, `uart`), checked alike wherever it stands. */
+function deviceName(cur: Cursor, kind: DeviceKind, loc: SourceLoc): MutableDevice {
+  const nt = cur.name(`${kind} name`);
+  const { name, unit } = splitNameUnit(nt.text);
+  if (!IDENT_RE.test(name)) cur.fail(`'${nt.text}' is not a valid ${kind} name`, nt);
   return { kind, name, unit, vectors: [], conflicts: false, disabled: false, loc };
+}
+
+/** `first, b, c` to the end of the line: all of them, or (on a bad name) none. */
+function deviceNameList(cur: Cursor, first: MutableDevice, loc: SourceLoc): ConfigDevice[] {
+  const out: ConfigDevice[] = [first];
+  while (cur.accept(",")) out.push(deviceName(cur, first.kind, loc));
+  cur.end();
+  return out;
 }
 
 /** `a, b, c` (at least one). */
@@ -355,20 +366,13 @@ function kernelSpec(cur: Cursor, loc: SourceLoc): KernelSpec {
   return { name, ...(root !== undefined ? { root } : {}), swap, ...(dumps !== undefined ? { dumps } : {}), loc };
 }
 
-type MutableDevice = { -readonly [K in keyof ConfigDevice]: ConfigDevice[K] };
-
 /** `device NAME UNIT [at BUS ?|N] {info}` and its siblings. */
 function deviceLine(cur: Cursor, kind: DeviceKind, loc: SourceLoc, ctx: ClassicContext): void {
-  const nt = cur.name(`${kind} name`);
-  const { name, unit } = splitNameUnit(nt.text);
-  if (!IDENT_RE.test(name)) cur.fail(`'${nt.text}' is not a valid ${kind} name`, nt);
-  const d: MutableDevice = { kind, name, unit, vectors: [], conflicts: false, disabled: false, loc };
+  const d = deviceName(cur, kind, loc);
   if (cur.accept("?")) d.unit = WILDCARD;
   // modern comma list: `device uart, ppc`
   if (cur.peek()?.kind === ",") {
-    ctx.cfg.devices.push(d);
-    while (cur.accept(",")) ctx.cfg.devices.push(bareDevice(kind, cur.name(`${kind} name`).text, loc));
-    cur.end();
+    ctx.cfg.devices.push(...deviceNameList(cur, d, loc));
     return;
   }
   if (cur.accept("word", "at")) d.at = attachment(cur);

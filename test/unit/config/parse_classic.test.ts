@@ -164,6 +164,8 @@ describe("bad input: every keyword with a missing or malformed argument", () => 
     ["config kernel sideways", "syntax error near 'sideways': root, swap or dumps expected"],
     ["device", "syntax error near end of line: device name expected"],
     ["controller =", "syntax error near '=': controller name expected"],
+    ["tape machine, 0x3f8", "syntax error near '0x3f8': '0x3f8' is not a valid tape name"],
+    ["devices uart, 9x", "syntax error near '9x': '9x' is not a valid device name"],
     ["device sio0 at", "syntax error near end of line: at wants a bus or controller (isa?, fdc0)"],
     ["device sio0 at isa", "syntax error near 'isa': at wants a bus with a unit number or '?' (isa?, isa0)"],
     ["device sio0 at isa? port", "syntax error near end of line: port wants a number, an IO_* name or '?'"],
