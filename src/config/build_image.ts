@@ -223,9 +223,17 @@ function makeDirectories(dir: string): void {
 
 const num = (v: number | "?" | undefined): number => (v === undefined ? NONE : v === "?" ? WILD : v);
 
-/** The ioconf rows: device lines with a unit (not the kernel's buses), then hint-only instances. */
-export function ioconfEntries(cfg: KernelConfig, moduleOf: (driver: string) => string): IoconfEntry[] {
+/**
+ * The ioconf rows: device lines with a unit (not the kernel's buses), then
+ * hint-only instances.  Hints about a unit that has a device line do not
+ * make a second row: `hint.X.N.disabled="1"` disables the line's row (the
+ * kernel honours it whatever configured the device), and any other hint is
+ * ignored with a warning pushed to `warnings`, since the line's own
+ * resources win.
+ */
+export function ioconfEntries(cfg: KernelConfig, moduleOf: (driver: string) => string, warnings: string[] = []): IoconfEntry[] {
   const rows: IoconfEntry[] = [];
+  const lineRows = new Map<string, { index: number; where: string }>();
   const fromLine = (d: ConfigDevice): IoconfEntry => ({
     kind: d.kind,
     driver: d.name,
@@ -251,6 +259,8 @@ export function ioconfEntries(cfg: KernelConfig, moduleOf: (driver: string) => s
   for (const d of cfg.devices) {
     // config(8) left `?`-unit lines and (modern) unit-less lines out of the tables
     if (KERNEL_BUSES.has(d.name) || typeof d.unit !== "number") continue;
+    const where = d.loc ? `${d.loc.file}:${d.loc.line}` : "the configuration";
+    lineRows.set(`${d.name}.${d.unit}`, { index: rows.length, where });
     rows.push(fromLine(d));
   }
   // hint.DRIVER.UNIT.* instances (later hints win, as in the kernel environment)
@@ -263,11 +273,20 @@ export function ioconfEntries(cfg: KernelConfig, moduleOf: (driver: string) => s
   for (const [k, kv] of groups) {
     const [driver, unitText] = k.split(".") as [string, string];
     const unit = Number(unitText);
-    if (!kv.has("at") || rows.some((r) => r.driver === driver && r.unit === unit)) continue;
     const n = (key: string): number => {
       const v = kv.get(key);
       return v === undefined ? NONE : parseCNumber(v) ?? NONE;
     };
+    const line = lineRows.get(k);
+    if (line) {
+      if (n("disabled") === 1) rows[line.index] = { ...rows[line.index]!, enabled: false };
+      const ignored = [...kv.keys()].filter((key) => key !== "disabled");
+      if (ignored.length > 0) {
+        warnings.push(`${ignored.map((key) => `hint.${k}.${key}`).join(", ")} ignored: ${driver}${unit} is configured by its device line (${line.where})`);
+      }
+      continue;
+    }
+    if (!kv.has("at")) continue;
     rows.push({
       kind: "device", driver, unit, at: kv.get("at")!,
       port: n("port"), portName: "", portSize: n("portsize") !== NONE ? n("portsize") : DRIVER_PORT_SIZE.get(driver) ?? NONE,
@@ -345,7 +364,7 @@ export function buildKernel(load: LoadResult, opts: BuildOptions = {}): BuildRes
     else missing.set(u.module, [...(missing.get(u.module) ?? []), u.what]);
   }
   const moduleOf = (driver: string): string => (found.has(driver) ? driver : "");
-  const devices = ioconfEntries(cfg, moduleOf);
+  const devices = ioconfEntries(cfg, moduleOf, warnings);
   // Checked before a missing module stops the build, so that one run
   // reports both kinds of problem (config(8) reports all it can).
   const conflicts = resourceConflicts(devices, cfg.options);

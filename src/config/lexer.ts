@@ -8,10 +8,10 @@
  * SEMICOLON), strings are double-quoted, and `?` is its own token so that
  * `port?` and `isa?` work without a space.  Numbers are words here; the parser
  * decides (`parseCNumber`) where a number is expected, which keeps `0x280`,
- * `IO_COM1` and `-g` all simple words.  An unterminated string is reported
- * and runs to the end of its line.
+ * `IO_COM1` and `-g` all simple words.  An unterminated string runs to the
+ * end of its line; the complaint travels with its statement, so that the
+ * parser reports it in line order with everything else.
  */
-import type { Diagnostics } from "./diagnostics.js";
 
 export type TokenKind = "word" | "string" | "=" | "," | "?";
 
@@ -24,22 +24,26 @@ export interface Token {
 export interface Statement {
   readonly line: number;
   readonly tokens: readonly Token[];
+  /** What the lexer found wrong in this statement (an unterminated string). */
+  readonly lexError?: string;
 }
 
 const PUNCT = new Set(["=", ",", "?"]);
 const isSpace = (c: string): boolean => c === " " || c === "\t" || c === "\r" || c === "\f" || c === "\v";
 
 /** Tokenize a whole file into non-empty statements. Never throws. */
-export function lexConfig(text: string, file: string, diags: Diagnostics): Statement[] {
+export function lexConfig(text: string): Statement[] {
   const out: Statement[] = [];
   let tokens: Token[] = [];
+  let lexError: string | undefined;
   let stmtLine = 1;
   let line = 1;
   let i = 0;
   const n = text.length;
   const endStatement = (): void => {
-    if (tokens.length > 0) out.push({ line: stmtLine, tokens });
+    if (tokens.length > 0) out.push({ line: stmtLine, tokens, ...(lexError !== undefined ? { lexError } : {}) });
     tokens = [];
+    lexError = undefined;
   };
   while (i < n) {
     const c = text[i]!;
@@ -67,7 +71,7 @@ export function lexConfig(text: string, file: string, diags: Diagnostics): State
       let j = i + 1;
       while (j < n && text[j] !== '"' && text[j] !== "\n") j++;
       if (j >= n || text[j] === "\n") {
-        diags.error(file, line, `unterminated quoted string ${JSON.stringify(text.slice(i, Math.min(j, i + 40)))}`);
+        lexError ??= `unterminated quoted string ${JSON.stringify(text.slice(i, Math.min(j, i + 40)))}`;
         tokens.push({ kind: "string", text: text.slice(i + 1, j), line });
         i = j;
         continue;

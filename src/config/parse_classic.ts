@@ -14,7 +14,7 @@
  */
 import * as path from "node:path";
 import {
-  DEVICE_KINDS, INTR_CLASSES, WILDCARD, emptyConfig, deviceNameUnit, hasNamed, splitNameUnit,
+  DEVICE_KINDS, INTR_CLASSES, WILDCARD, emptyConfig, deviceNameUnit, hasNamed, kernelSpecProblem, splitNameUnit,
   type Attachment, type ConfigDevice, type ConfigOption, type DeviceKind, type IntrClass,
   type KernelSpec, type PortSpec, type SourceLoc, type Wildcard,
 } from "./ast.js";
@@ -120,7 +120,8 @@ export function parseClassic(text: string, absFile: string, ctx: ClassicContext)
   const file = ctx.files.display(absFile);
   ctx.stack.push(absFile);
   try {
-    for (const st of lexConfig(text, file, ctx.diags)) {
+    for (const st of lexConfig(text)) {
+      if (st.lexError !== undefined) ctx.diags.error(file, st.line, st.lexError);
       const cur = new Cursor(st, file, ctx.diags);
       try {
         statement(cur, file, absFile, ctx);
@@ -363,6 +364,8 @@ function kernelSpec(cur: Cursor, loc: SourceLoc): KernelSpec {
         cur.fail("root, swap or dumps expected", w);
     }
   }
+  const problem = kernelSpecProblem({ name, root, swap });
+  if (problem !== undefined) cur.error(problem);
   return { name, ...(root !== undefined ? { root } : {}), swap, ...(dumps !== undefined ? { dumps } : {}), loc };
 }
 

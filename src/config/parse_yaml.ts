@@ -12,7 +12,7 @@
 import * as path from "node:path";
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node as YNode, type Pair, type YAMLMap } from "yaml";
 import {
-  DEVICE_KINDS, INTR_CLASSES, WILDCARD, hasNamed, splitNameUnit,
+  DEVICE_KINDS, INTR_CLASSES, WILDCARD, hasNamed, kernelSpecProblem, splitNameUnit,
   type Attachment, type ConfigDevice, type DeviceKind, type IntrClass, type PortSpec, type SourceLoc,
 } from "./ast.js";
 import type { Diagnostics } from "./diagnostics.js";
@@ -294,6 +294,11 @@ function kernelSpec(node: unknown, w: YamlWalker, cfg: ClassicContext["cfg"]): v
   }
   if (name === undefined) {
     if (isMap(node)) w.err(node, "config: a kernel entry needs 'kernel: NAME'");
+    return;
+  }
+  const problem = kernelSpecProblem({ name, root, swap });
+  if (problem !== undefined) {
+    w.err(node, problem);
     return;
   }
   cfg.kernels.push({ name, ...(root !== undefined ? { root } : {}), swap, ...(dumps !== undefined ? { dumps } : {}), loc: w.loc(node) });

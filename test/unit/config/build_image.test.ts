@@ -215,6 +215,22 @@ describe("configuration checks before building", () => {
     expect(e.problems).toEqual(["lpt0: ports 0x3f8-0x3ff overlap sio0's 0x3f8-0x3ff (add 'conflicts' to allow it)"]);
   });
 
+  it("a hint about a unit with a device line: disabled applies, the rest is ignored with a warning", () => {
+    const r = buildKernel(
+      parse('ident T\ndevice sio0 at isa? port IO_COM1 irq 4\ndevice sio1 at isa? port IO_COM2 irq 3\nhints "h"\n', {
+        h: 'hint.sio.0.disabled="1"\nhint.sio.1.irq="5"\nhint.sio.1.at="isa"\n',
+      }),
+      { bundledPath: [], allowMissing: true, dryRun: true },
+    );
+    expect(r.image.devices).toMatchObject([
+      { driver: "sio", unit: 0, irq: 4, source: "config", enabled: false },
+      { driver: "sio", unit: 1, irq: 3, source: "config", enabled: true },
+    ]);
+    expect(r.image.devices).toHaveLength(2);
+    expect(r.warnings).toContain("hint.sio.1.irq, hint.sio.1.at ignored: sio1 is configured by its device line (GENERIC:3)");
+    expect(r.warnings.some((w) => w.includes("hint.sio.0"))).toBe(false);
+  });
+
   it("configs/GENERIC: plain build names the five missing drivers; --allow-missing succeeds", () => {
     const load = loadConfig("configs/GENERIC");
     const e = thrown(() => buildKernel(load, { dryRun: true })) as MissingModulesError;

@@ -73,6 +73,7 @@ describe("the classic grammar", () => {
       "makeoptions DEBUG=-g, COPTFLAGS=-O2",
       "makeoptions COPTFLAGS+=-pipe",
       "config kernel root on wd0 swap on wd0 and sd0 dumps on wd0",
+      "config gkernel swap generic",
       "controller isa0",
       "controller fdc0 at isa? port \"IO_FD1\" bio irq 6 drq 2 vector fdintr",
       "disk fd0 at fdc0 drive 0",
@@ -100,6 +101,7 @@ describe("the classic grammar", () => {
     ]);
     expect(c.makeoptions).toMatchObject([{ name: "DEBUG", value: "-g" }, { name: "COPTFLAGS", value: "-O2 -pipe" }]);
     expect(c.kernels[0]).toMatchObject({ name: "kernel", root: "wd0", swap: ["wd0", "sd0"], dumps: "wd0" });
+    expect(c.kernels[1]).toMatchObject({ name: "gkernel", swap: ["generic"] });
     const dev = (n: string, u: number | undefined) => c.devices.find((d) => d.name === n && d.unit === u);
     expect(dev("sio", 0)).toMatchObject({ flags: 8, vectors: ["siointr", "other_intr"], port: { kind: "symbol", value: 0x3f8 } });
     expect(dev("ed", 0)).toMatchObject({ at: { bus: "isa", unit: 0 }, port: { kind: "number", value: 0x280 }, iomem: 0xd8000, iosiz: 0x2000, intrClass: "net" });
@@ -162,6 +164,8 @@ describe("bad input: every keyword with a missing or malformed argument", () => 
     ["config kernel root", "syntax error near end of line: root device expected"],
     ["config kernel root on wd0 dumps", "syntax error near end of line: dump device expected"],
     ["config kernel sideways", "syntax error near 'sideways': root, swap or dumps expected"],
+    ["config kernel", "config kernel: no root device specified"],
+    ["config kernel swap on wd0 dumps on wd0", "config kernel: no root device specified"],
     ["device", "syntax error near end of line: device name expected"],
     ["controller =", "syntax error near '=': controller name expected"],
     ["tape machine, 0x3f8", "syntax error near '0x3f8': '0x3f8' is not a valid tape name"],
@@ -215,8 +219,8 @@ describe("bad input: every keyword with a missing or malformed argument", () => 
   });
 
   it("reports all errors of a file in one run, in order", () => {
-    const r = parse("ident A\nmaxusers x\nfoo\ndevice sio0 at isa? irq\nmodule ok\ndevice ed0 at isa? port\n");
-    expect(errors(r).map((m) => m.split(":")[2])).toEqual(["2", "3", "4", "6"]);
+    const r = parse('ident A\nmaxusers x\nfoo\ndevice sio0 at isa? irq\nmodule ok\noptions "BAR\ndevice ed0 at isa? port\n');
+    expect(errors(r).map((m) => m.split(":")[2])).toEqual(["2", "3", "4", "6", "7"]);
     expect(r.config.modules).toHaveLength(1);
   });
 });

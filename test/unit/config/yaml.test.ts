@@ -93,6 +93,7 @@ describe("bad input: YAML with wrong types", () => {
     ["hints:\n  hint.sio.0.irq: four", 'kconfig: K.yaml:2: hint.sio.0.irq: hint irq wants a number, not "four"'],
     ["config: kernel", 'kconfig: K.yaml:1: config: expected a list of kernels, got the string "kernel"'],
     ["config:\n  - root: wd0", "kconfig: K.yaml:2: config: a kernel entry needs 'kernel: NAME'"],
+    ["config:\n  - kernel: kernel\n    swap: [wd0]", "kconfig: K.yaml:2: config kernel: no root device specified"],
     ["colour: red", "kconfig: K.yaml:1: unknown key 'colour'"],
     ["- a\n- b", "kconfig: K.yaml:1: configuration: expected a mapping, got a list"],
     ["ident: [unclosed", "kconfig: K.yaml:2: YAML syntax error"],
