@@ -14,7 +14,8 @@ import { emptyConfig } from "./ast.js";
 import { checkConfig } from "./check_config.js";
 import { hostFileError } from "../errno/kernel_error.js";
 import { Diagnostics } from "./diagnostics.js";
-import { parseClassic, type ClassicContext, type FileAccess } from "./parse_classic.js";
+import type { FileAccess, ParseContext } from "./config_files.js";
+import { parseClassic } from "./parse_classic.js";
 import { parseYaml } from "./parse_yaml.js";
 
 export interface LoadOptions {
@@ -61,7 +62,11 @@ export function parseConfigText(text: string, file: string, opts: LoadOptions = 
   const files = opts.files ?? nodeFiles();
   const diags = new Diagnostics();
   const cfg = emptyConfig();
-  const ctx: ClassicContext = { cfg, diags, files, stack: [], includeDirs: opts.includeDirs ?? [] };
+  const ctx: ParseContext = {
+    cfg, diags, files, stack: [], includeDirs: opts.includeDirs ?? [],
+    // an included file is read in the syntax its own name says
+    parseFile: (t, f) => (isYamlName(f) ? parseYaml(t, f, ctx) : parseClassic(t, f, ctx)),
+  };
   const syntax = opts.syntax ?? (isYamlName(file) ? "yaml" : "classic");
   if (syntax === "yaml") parseYaml(text, abs, ctx);
   else parseClassic(text, abs, ctx);

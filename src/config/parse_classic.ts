@@ -12,9 +12,8 @@
  * so every error of a file is reported in one run.  Semantic checks that need
  * the whole configuration (buses, duplicate units) live in check_config.ts.
  */
-import * as path from "node:path";
 import {
-  DEVICE_KINDS, INTR_CLASSES, WILDCARD, emptyConfig, deviceNameUnit, hasNamed, kernelSpecProblem, splitNameUnit,
+  DEVICE_KINDS, INTR_CLASSES, WILDCARD, deviceNameUnit, kernelSpecProblem, splitNameUnit,
   type Attachment, type ConfigDevice, type ConfigOption, type DeviceKind, type IntrClass,
   type KernelSpec, type PortSpec, type SourceLoc, type Wildcard,
 } from "./ast.js";
@@ -22,29 +21,8 @@ import type { Diagnostics } from "./diagnostics.js";
 import { parseHints } from "./hints.js";
 import { ioPort } from "./io_ports.js";
 import { lexConfig, parseCNumber, type Statement, type Token } from "./lexer.js";
-
-/** How the parser reaches other files (include, hints); injectable for tests. */
-export interface FileAccess {
-  /** Read a file as UTF-8; throws a Node error (with `code`) when it cannot. */
-  read(absPath: string): string;
-  /** The name to print in diagnostics for an absolute path. */
-  display(absPath: string): string;
-}
-
-export type MutableConfig = ReturnType<typeof emptyConfig>;
-
-export interface ClassicContext {
-  readonly cfg: MutableConfig;
-  readonly diags: Diagnostics;
-  readonly files: FileAccess;
-  /** Absolute paths of the files being parsed, outermost first (include cycle detection). */
-  readonly stack: string[];
-  /** Directories searched for `include` after the including file's own directory (`-I`). */
-  readonly includeDirs: readonly string[];
-}
-
-const IDENT_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const NAME_RE = /^[A-Za-z_][A-Za-z0-9_.+-]*$/;
+import { IDENT_RE, NAME_RE, addModule, removeDevice, removeOption, setOption, setPseudoDevice } from "./config_edit.js";
+import { readIncluded, type ParseContext } from "./config_files.js";
 
 /** Thrown inside a statement to abandon it; caught per statement. */
 class StatementError extends Error {}
@@ -116,7 +94,7 @@ class Cursor {
 }
 
 /** Parse one file's text into `ctx.cfg`, following include and hints. */
-export function parseClassic(text: string, absFile: string, ctx: ClassicContext): void {
+export function parseClassic(text: string, absFile: string, ctx: ParseContext): void {
   const file = ctx.files.display(absFile);
   ctx.stack.push(absFile);
   try {
@@ -134,10 +112,13 @@ export function parseClassic(text: string, absFile: string, ctx: ClassicContext)
   }
 }
 
-function statement(cur: Cursor, file: string, absFile: string, ctx: ClassicContext): void {
+function statement(cur: Cursor, file: string, absFile: string, ctx: ParseContext): void {
   const kw = cur.next()!;
   const loc: SourceLoc = { file, line: cur.line };
   const cfg = ctx.cfg;
+  const warn = (w: string | undefined): void => {
+    if (w !== undefined) ctx.diags.warning(file, cur.line, w);
+  };
   if (kw.kind !== "word") cur.fail("a keyword expected", kw);
   switch (kw.text) {
     case "machine": {
@@ -183,7 +164,7 @@ function statement(cur: Cursor, file: string, absFile: string, ctx: ClassicConte
       return cur.error(`'${kw.text}' is obsolete: use options HZ=N (and the TZ environment) instead`);
     case "options":
     case "option":
-      for (const o of optionList(cur, "options", loc, false)) addOption(cfg.options, o, ctx, file, "option");
+      for (const o of optionList(cur, "options", loc, false)) warn(setOption(cfg.options, o, "option"));
       return;
     case "makeoptions":
     case "makeoption":
@@ -195,17 +176,13 @@ function statement(cur: Cursor, file: string, absFile: string, ctx: ClassicConte
           cfg.makeoptions = cfg.makeoptions.filter((x) => x.name !== name);
           cfg.makeoptions.push({ name, ...(joined !== undefined ? { value: joined } : {}), loc });
         } else {
-          addOption(cfg.makeoptions, o, ctx, file, "makeoption");
+          warn(setOption(cfg.makeoptions, o, "makeoption"));
         }
       }
       return;
     case "nooptions":
     case "nooption":
-      for (const n of nameList(cur, "option name")) {
-        const before = cfg.options.length;
-        cfg.options = cfg.options.filter((o) => o.name !== n);
-        if (cfg.options.length === before) ctx.diags.warning(file, cur.line, `nooptions ${n}: option ${n} is not configured`);
-      }
+      for (const n of nameList(cur, "option name")) warn(removeOption(cfg, n));
       return;
     case "nomakeoptions":
     case "nomakeoption":
@@ -221,35 +198,19 @@ function statement(cur: Cursor, file: string, absFile: string, ctx: ClassicConte
       if (!NAME_RE.test(n)) cur.fail(`'${n}' is not a valid pseudo-device name`, undefined);
       const count = cur.atEnd() ? undefined : cur.number("pseudo-device count");
       cur.end();
-      if (hasNamed(cfg.pseudoDevices, n)) {
-        ctx.diags.warning(file, cur.line, `duplicate pseudo-device '${n}' encountered.`);
-        cfg.pseudoDevices = cfg.pseudoDevices.filter((p) => p.name !== n);
-      }
-      cfg.pseudoDevices.push({ name: n, ...(count !== undefined ? { count } : {}), loc });
+      warn(setPseudoDevice(cfg, { name: n, ...(count !== undefined ? { count } : {}), loc }));
       return;
     }
     case "module":
     case "modules":
       for (const n of nameList(cur, "module name")) {
         if (!NAME_RE.test(n)) cur.error(`'${n}' is not a valid module name`);
-        if (hasNamed(cfg.modules, n)) {
-          ctx.diags.warning(file, cur.line, `duplicate module '${n}' encountered.`);
-          continue;
-        }
-        cfg.modules.push({ name: n, loc });
+        warn(addModule(cfg, { name: n, loc }));
       }
       return;
     case "nodevice":
     case "nodevices":
-      for (const n of nameList(cur, "device name")) {
-        const su = splitNameUnit(n);
-        const before = cfg.devices.length + cfg.pseudoDevices.length;
-        cfg.devices = cfg.devices.filter((d) => !(d.name === n || (su.unit !== undefined && deviceNameUnit(d) === n)));
-        cfg.pseudoDevices = cfg.pseudoDevices.filter((p) => p.name !== n);
-        if (cfg.devices.length + cfg.pseudoDevices.length === before) {
-          ctx.diags.warning(file, cur.line, `nodevice ${n}: device ${n} is not configured`);
-        }
-      }
+      for (const n of nameList(cur, "device name")) warn(removeDevice(cfg, n));
       return;
     case "include":
       includeFile(cur, absFile, ctx);
@@ -324,15 +285,6 @@ function optionList(cur: Cursor, kw: string, loc: SourceLoc, needValue: boolean)
   return out;
 }
 
-function addOption(list: ConfigOption[], o: ConfigOption, ctx: ClassicContext, file: string, what: string): void {
-  const i = hasNamed(list, o.name) ? list.findIndex((x) => x.name === o.name) : -1;
-  if (i >= 0) {
-    ctx.diags.warning(file, o.loc?.line ?? 0, `duplicate ${what} '${o.name}' encountered.`);
-    list.splice(i, 1);
-  }
-  list.push(o);
-}
-
 /** `config KERNEL root on DEV [swap on DEV [and DEV]...|swap generic] [dumps on DEV]`. */
 function kernelSpec(cur: Cursor, loc: SourceLoc): KernelSpec {
   const name = cur.name("kernel name").text;
@@ -370,7 +322,7 @@ function kernelSpec(cur: Cursor, loc: SourceLoc): KernelSpec {
 }
 
 /** `device NAME UNIT [at BUS ?|N] {info}` and its siblings. */
-function deviceLine(cur: Cursor, kind: DeviceKind, loc: SourceLoc, ctx: ClassicContext): void {
+function deviceLine(cur: Cursor, kind: DeviceKind, loc: SourceLoc, ctx: ParseContext): void {
   const d = deviceName(cur, kind, loc);
   if (cur.accept("?")) d.unit = WILDCARD;
   // modern comma list: `device uart, ppc`
@@ -505,46 +457,18 @@ function portSpec(cur: Cursor): PortSpec {
 }
 
 /** Resolve FILE of `include FILE` / `hints FILE`: the including file's directory, then -I dirs. */
-function resolveRelative(name: string, absFile: string, dirs: readonly string[], files: FileAccess): { abs: string; text: string } | { abs: string; err: NodeJS.ErrnoException } {
-  const candidates = path.isAbsolute(name) ? [name] : [path.resolve(path.dirname(absFile), name), ...dirs.map((d) => path.resolve(d, name))];
-  let firstErr: { abs: string; err: NodeJS.ErrnoException } | undefined;
-  for (const abs of candidates) {
-    try {
-      return { abs, text: files.read(abs) };
-    } catch (e) {
-      firstErr ??= { abs, err: e as NodeJS.ErrnoException };
-    }
-  }
-  return firstErr!;
-}
-
-function ioErrorText(err: NodeJS.ErrnoException): string {
-  switch (err.code) {
-    case "ENOENT": return "No such file or directory";
-    case "EACCES": return "Permission denied";
-    case "EISDIR": return "Is a directory";
-    case "ENOTDIR": return "Not a directory";
-    default: return err.message;
-  }
-}
-
-function includeFile(cur: Cursor, absFile: string, ctx: ClassicContext): void {
+function includeFile(cur: Cursor, absFile: string, ctx: ParseContext): void {
   const name = cur.name("include file name").text;
   cur.end();
-  const r = resolveRelative(name, absFile, ctx.includeDirs, ctx.files);
-  if ("err" in r) cur.error(`cannot open include file "${name}" (${ctx.files.display(r.abs)}): ${ioErrorText(r.err)}`);
-  if (ctx.stack.includes(r.abs)) {
-    const chain = [...ctx.stack.slice(ctx.stack.indexOf(r.abs)), r.abs].map((f) => ctx.files.display(f));
-    cur.error(`include cycle: ${chain.join(" -> ")}`);
-  }
-  if (ctx.stack.length > 32) cur.error(`includes nested too deeply (more than 32) at "${name}"`);
-  parseClassic(r.text, r.abs, ctx);
+  const r = readIncluded("include", name, absFile, ctx);
+  if ("error" in r) cur.error(r.error);
+  ctx.parseFile(r.text, r.abs);
 }
 
-function hintsFile(cur: Cursor, absFile: string, ctx: ClassicContext): void {
+function hintsFile(cur: Cursor, absFile: string, ctx: ParseContext): void {
   const name = cur.name("hints file name").text;
   cur.end();
-  const r = resolveRelative(name, absFile, ctx.includeDirs, ctx.files);
-  if ("err" in r) cur.error(`cannot open hints file "${name}" (${ctx.files.display(r.abs)}): ${ioErrorText(r.err)}`);
+  const r = readIncluded("hints", name, absFile, ctx);
+  if ("error" in r) cur.error(r.error);
   ctx.cfg.hints.push(...parseHints(r.text, ctx.files.display(r.abs), ctx.diags));
 }

@@ -9,20 +9,17 @@
  * gives the same KernelConfig).  Every wrong type or unknown key is reported
  * with file:line and the key, and parsing continues with the next key.
  */
-import * as path from "node:path";
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node as YNode, type Pair, type YAMLMap } from "yaml";
 import {
-  DEVICE_KINDS, INTR_CLASSES, WILDCARD, hasNamed, kernelSpecProblem, splitNameUnit,
+  DEVICE_KINDS, INTR_CLASSES, WILDCARD, kernelSpecProblem, splitNameUnit,
   type Attachment, type ConfigDevice, type DeviceKind, type IntrClass, type PortSpec, type SourceLoc,
 } from "./ast.js";
 import type { Diagnostics } from "./diagnostics.js";
 import { checkHintValue, parseHints } from "./hints.js";
 import { ioPort } from "./io_ports.js";
 import { parseCNumber } from "./lexer.js";
-import { parseClassic, type ClassicContext } from "./parse_classic.js";
-
-const IDENT_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const NAME_RE = /^[A-Za-z_][A-Za-z0-9_.+-]*$/;
+import { IDENT_RE, NAME_RE, addModule, removeDevice, removeOption, setOption, setPseudoDevice } from "./config_edit.js";
+import { readIncluded, type ParseContext } from "./config_files.js";
 
 class YamlWalker {
   constructor(
@@ -40,6 +37,10 @@ class YamlWalker {
   }
   err(node: unknown, msg: string): void {
     this.diags.error(this.file, this.lineOf(node), msg);
+  }
+  /** A warning from config_edit.ts, if it gave one. */
+  warn(node: unknown, msg: string | undefined): void {
+    if (msg !== undefined) this.diags.warning(this.file, this.lineOf(node), msg);
   }
   describe(node: unknown): string {
     if (node === null || node === undefined) return "nothing";
@@ -112,7 +113,7 @@ class YamlWalker {
 }
 
 /** Parse YAML text into ctx.cfg (includes and hints files are read through ctx.files). */
-export function parseYaml(text: string, absFile: string, ctx: ClassicContext): void {
+export function parseYaml(text: string, absFile: string, ctx: ParseContext): void {
   const file = ctx.files.display(absFile);
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
@@ -134,7 +135,7 @@ export function parseYaml(text: string, absFile: string, ctx: ClassicContext): v
   }
 }
 
-function topLevel(root: YNode | unknown, w: YamlWalker, absFile: string, ctx: ClassicContext): void {
+function topLevel(root: YNode | unknown, w: YamlWalker, absFile: string, ctx: ParseContext): void {
   const cfg = ctx.cfg;
   for (const p of w.pairs(root, "configuration")) {
     const key = w.keyOf(p);
@@ -142,7 +143,7 @@ function topLevel(root: YNode | unknown, w: YamlWalker, absFile: string, ctx: Cl
     const at = p.key;
     switch (key) {
       case "include":
-        for (const name of w.strList(v, "include")) includeYamlOrClassic(name, w, absFile, ctx, at);
+        for (const name of w.strList(v, "include")) includeFile(name, w, absFile, ctx, at);
         break;
       case "machine": {
         if (isSeq(v) && v.items.length === 2) {
@@ -187,21 +188,15 @@ function topLevel(root: YNode | unknown, w: YamlWalker, absFile: string, ctx: Cl
             w.err(val ?? op.key, `${key}: ${name}: expected ${key === "options" ? "true, " : ""}a string or a number, got ${w.describe(val)}`);
             continue;
           }
-          const list = key === "options" ? cfg.options : cfg.makeoptions;
-          const i = hasNamed(list, name) ? list.findIndex((o) => o.name === name) : -1;
-          if (i >= 0) list.splice(i, 1);
-          list.push({ name, ...(value !== undefined ? { value } : {}), loc });
+          const o = { name, ...(value !== undefined ? { value } : {}), loc };
+          w.warn(op.key, key === "options" ? setOption(cfg.options, o, "option") : setOption(cfg.makeoptions, o, "makeoption"));
         }
         break;
       case "nooptions":
-        for (const n of w.strList(v, "nooptions")) cfg.options = cfg.options.filter((o) => o.name !== n);
+        for (const n of w.strList(v, "nooptions")) w.warn(v, removeOption(cfg, n));
         break;
       case "nodevice":
-        for (const n of w.strList(v, "nodevice")) {
-          const su = splitNameUnit(n);
-          cfg.devices = cfg.devices.filter((d) => !(d.name === n || (su.unit !== undefined && `${d.name}${String(d.unit)}` === n)));
-          cfg.pseudoDevices = cfg.pseudoDevices.filter((d) => d.name !== n);
-        }
+        for (const n of w.strList(v, "nodevice")) w.warn(v, removeDevice(cfg, n));
         break;
       case "config":
         if (!isSeq(v)) {
@@ -234,8 +229,7 @@ function topLevel(root: YNode | unknown, w: YamlWalker, absFile: string, ctx: Cl
             count = w.num(val, `pseudo-devices: ${name}`);
             if (count === undefined) continue;
           }
-          if (hasNamed(cfg.pseudoDevices, name)) cfg.pseudoDevices = cfg.pseudoDevices.filter((x) => x.name !== name);
-          cfg.pseudoDevices.push({ name, ...(count !== undefined ? { count } : {}), loc: w.loc(pd.key) });
+          w.warn(pd.key, setPseudoDevice(cfg, { name, ...(count !== undefined ? { count } : {}), loc: w.loc(pd.key) }));
         }
         break;
       case "modules":
@@ -247,7 +241,7 @@ function topLevel(root: YNode | unknown, w: YamlWalker, absFile: string, ctx: Cl
           const n = w.str(item, "modules");
           if (n === undefined) continue;
           if (!NAME_RE.test(n)) w.err(item, `modules: '${n}' is not a valid module name`);
-          else if (!hasNamed(cfg.modules, n)) cfg.modules.push({ name: n, loc: w.loc(item) });
+          else w.warn(item, addModule(cfg, { name: n, loc: w.loc(item) }));
         }
         break;
       case "hints":
@@ -259,25 +253,13 @@ function topLevel(root: YNode | unknown, w: YamlWalker, absFile: string, ctx: Cl
   }
 }
 
-function includeYamlOrClassic(name: string, w: YamlWalker, absFile: string, ctx: ClassicContext, at: unknown): void {
-  const abs = path.resolve(path.dirname(absFile), name);
-  let text: string;
-  try {
-    text = ctx.files.read(abs);
-  } catch (e) {
-    w.err(at, `cannot open include file "${name}" (${ctx.files.display(abs)}): ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "No such file or directory" : (e as Error).message}`);
-    return;
-  }
-  if (ctx.stack.includes(abs)) {
-    const chain = [...ctx.stack.slice(ctx.stack.indexOf(abs)), abs].map((f) => ctx.files.display(f));
-    w.err(at, `include cycle: ${chain.join(" -> ")}`);
-    return;
-  }
-  if (/\.ya?ml$/i.test(abs)) parseYaml(text, abs, ctx);
-  else parseClassic(text, abs, ctx);
+function includeFile(name: string, w: YamlWalker, absFile: string, ctx: ParseContext, at: unknown): void {
+  const r = readIncluded("include", name, absFile, ctx);
+  if ("error" in r) w.err(at, r.error);
+  else ctx.parseFile(r.text, r.abs);
 }
 
-function kernelSpec(node: unknown, w: YamlWalker, cfg: ClassicContext["cfg"]): void {
+function kernelSpec(node: unknown, w: YamlWalker, cfg: ParseContext["cfg"]): void {
   let name: string | undefined;
   let root: string | undefined;
   let dumps: string | undefined;
@@ -406,14 +388,11 @@ function port(v: unknown, w: YamlWalker, what: string): PortSpec | undefined {
   return n === undefined ? undefined : { kind: "number", value: n };
 }
 
-function hints(v: unknown, w: YamlWalker, absFile: string, ctx: ClassicContext): void {
+function hints(v: unknown, w: YamlWalker, absFile: string, ctx: ParseContext): void {
   if (isScalar(v) && typeof v.value === "string") {
-    const abs = path.resolve(path.dirname(absFile), v.value);
-    try {
-      ctx.cfg.hints.push(...parseHints(ctx.files.read(abs), ctx.files.display(abs), ctx.diags));
-    } catch (e) {
-      w.err(v, `cannot open hints file "${v.value}" (${ctx.files.display(abs)}): ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "No such file or directory" : (e as Error).message}`);
-    }
+    const r = readIncluded("hints", v.value, absFile, ctx);
+    if ("error" in r) w.err(v, r.error);
+    else ctx.cfg.hints.push(...parseHints(r.text, ctx.files.display(r.abs), ctx.diags));
     return;
   }
   for (const p of w.pairs(v, "hints")) {

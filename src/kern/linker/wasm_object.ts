@@ -683,7 +683,8 @@ function parse(bytes: Uint8Array, filename: string): WasmObject {
     if (!ts) fail(`${s.name} targets section ${target} but the object has ${sections.length} sections`);
     if (target >= secIdx) fail(`${s.name} targets section ${target}, which does not precede it`);
     const targetName = ts.name;
-    if (ts.id !== SectionId.CODE && ts.id !== SectionId.DATA && ts.id !== 0) {
+    // Code, data and custom sections such as .debug_info; never the linker's own metadata.
+    if ((ts.id !== SectionId.CODE && ts.id !== SectionId.DATA && ts.id !== 0) || ts.name === "linking" || ts.name.startsWith("reloc.")) {
       fail(`${s.name} targets the ${ts.name} section, which cannot be relocated`);
     }
     if (relocations.some((x) => x.target === target)) fail(`section ${targetName} has two relocation sections`);
@@ -709,7 +710,9 @@ function parse(bytes: Uint8Array, filename: string): WasmObject {
       }
       if (ts.id === SectionId.CODE) {
         if (!CODE_RELOCS.has(type)) fail(`relocation ${i} in CODE has type ${RELOC_TYPE_NAMES[type]}, which does not belong in code`);
-        if (offset < (functionBodies[0]?.bodyStart ?? payload)) fail(`relocation ${i} in CODE points before the first function body`);
+        // inside one body: a patch across a body's end would overwrite the next body's size
+        const body = spanAt(functionBodies, offset, (b) => b.bodyStart);
+        if (body < 0 || offset + width > functionBodies[body]!.bodyStart + functionBodies[body]!.size) fail(`relocation ${i} in CODE is not inside a function body`);
       } else if (ts.id === SectionId.DATA) {
         if (!DATA_RELOCS.has(type)) fail(`relocation ${i} in DATA has type ${RELOC_TYPE_NAMES[type]}, which does not belong in data`);
         const seg = segmentAt(dataSegments, offset);
@@ -774,15 +777,21 @@ function parse(bytes: Uint8Array, filename: string): WasmObject {
   };
 }
 
-/** Index of the segment whose bytes contain DATA payload offset `off`, or -1. */
+/** Index of the data segment holding section offset `off`, or -1 (segments are sorted and disjoint). */
 export function segmentAt(segs: readonly DataSegment[], off: number): number {
+  return spanAt(segs, off, (s) => s.offsetInSection);
+}
+
+/** Binary search of sorted, disjoint spans [start(t), start(t) + t.size) for the one holding `off`; -1 if none. */
+function spanAt<T extends { readonly size: number }>(spans: readonly T[], off: number, start: (t: T) => number): number {
   let lo = 0;
-  let hi = segs.length - 1;
+  let hi = spans.length - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    const s = segs[mid]!;
-    if (off < s.offsetInSection) hi = mid - 1;
-    else if (off >= s.offsetInSection + s.size) lo = mid + 1;
+    const t = spans[mid]!;
+    const at = start(t);
+    if (off < at) hi = mid - 1;
+    else if (off >= at + t.size) lo = mid + 1;
     else return mid;
   }
   return -1;

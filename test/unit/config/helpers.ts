@@ -2,7 +2,7 @@
 import * as path from "node:path";
 import { formatDiagnostic } from "../../../src/config/diagnostics.js";
 import { parseConfigText, type LoadResult } from "../../../src/config/load_config.js";
-import type { FileAccess } from "../../../src/config/parse_classic.js";
+import type { FileAccess } from "../../../src/config/config_files.js";
 
 export function memFiles(files: Record<string, string>, root = "/cfg"): FileAccess {
   return {

@@ -121,6 +121,29 @@ describe("bad input: YAML with wrong types", () => {
     expect(errors(y("include: K.yaml\n"))).toEqual(["kconfig: K.yaml:1: include cycle: K.yaml -> K.yaml"]);
   });
 
+  it("a classic file includes a YAML one in YAML; YAML searches -I directories too", () => {
+    const r = parse("include a.yaml\noptions B\n", { "a.yaml": "options:\n  A: true\n" });
+    expect(messages(r)).toEqual([]);
+    expect(r.config.options.map((o) => o.name)).toEqual(["A", "B"]);
+    const text = "include: std.yaml\nhints: x.hints\n";
+    const files = memFiles({ "K.yaml": text, "inc/std.yaml": "options:\n  WITNESS: true\n", "inc/x.hints": 'hint.sio.0.at="isa"\n' });
+    const i = parseConfigText(text, "/cfg/K.yaml", { files, includeDirs: ["/cfg/inc"] });
+    expect(messages(i)).toEqual([]);
+    expect(i.config.options.map((o) => o.name)).toEqual(["WITNESS"]);
+    expect(i.config.hints).toHaveLength(1);
+  });
+
+  it("YAML warns as the classic syntax does: replaced options, removing what is not there", () => {
+    const r = y("include: a.yaml\noptions:\n  A: \"2\"\nnodevice: [sio0]\nnooptions: [B]\n", { "a.yaml": "options:\n  A: \"1\"\n" });
+    expect(errors(r)).toEqual([]);
+    expect(messages(r)).toEqual([
+      "kconfig: K.yaml:3: WARNING: duplicate option 'A' encountered.",
+      "kconfig: K.yaml:4: WARNING: nodevice sio0: device sio0 is not configured",
+      "kconfig: K.yaml:5: WARNING: nooptions B: option B is not configured",
+    ]);
+    expect(r.config.options).toMatchObject([{ name: "A", value: "2" }]);
+  });
+
   it("YAML hints may name a hints file", () => {
     const hints = readFileSync("test/fixtures/config/freebsd-modern-GENERIC.hints", "utf8");
     const r = y("hints: G.hints\n", { "G.hints": hints });

@@ -152,6 +152,19 @@ describe("readObject on the hand-assembled object", () => {
     expect(refusal(withSpec(() => ({ dataRelocs: [{ type: 5, offset: 9, index: 4 }] })))).toEqual(
       enoexec("relocation 0 in DATA is not inside a data segment"),
     );
+    // offset 1 is the body's size field: patching it would break the CODE section
+    expect(refusal(withSpec((s) => ({ codeRelocs: [{ type: 4, offset: 1, index: 2 }, s.codeRelocs[1]!] })))).toEqual(
+      enoexec("relocation 0 in CODE is not inside a function body"),
+    );
+  });
+
+  test("a relocation section that targets the linking section", () => {
+    const bytes = tinyObject();
+    const obj = readObject(bytes, "x.o");
+    const linking = obj.sections.findIndex((x) => x.name === "linking");
+    const patched = bytes.slice();
+    patched[obj.sections.find((x) => x.name === "reloc.CODE")!.start] = linking;
+    expect(refusal(patched)).toEqual(enoexec("reloc.CODE targets the linking section, which cannot be relocated"));
   });
 
   test("overlapping and oversized segments", () => {
