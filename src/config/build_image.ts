@@ -20,8 +20,9 @@ import * as path from "node:path";
 import { bundledModuleDirs } from "../package_paths.js";
 import { KernelError, hostFileError } from "../errno/kernel_error.js";
 import { KERNEL_VERSION } from "../kern/kern_linker.js";
-import { objectMetadata } from "../kern/link_wasm_obj.js";
-import { mergeObjects } from "../kern/linker/link_relocatable.js";
+import { metadataOf } from "../kern/link_wasm_obj.js";
+import { mergeWasmObjects } from "../kern/linker/link_relocatable.js";
+import type { WasmObject } from "../kern/linker/object_types.js";
 import { readObject } from "../kern/linker/wasm_object.js";
 import { deviceNameUnit, type ConfigDevice, type KernelConfig } from "./ast.js";
 import { KERNEL_BUSES } from "./check_config.js";
@@ -123,7 +124,8 @@ export function wantedModules(cfg: KernelConfig): StaticUse[] {
 }
 
 interface StaticModule extends ImageModule {
-  readonly bytes: Uint8Array;
+  /** The object, read once (named by its file's base name, as ld -r names inputs). */
+  readonly obj: WasmObject;
   readonly provides: readonly { name: string; version: number }[];
   readonly depends: readonly { name: string; min: number; pref: number; max: number }[];
 }
@@ -134,8 +136,8 @@ interface StaticModule extends ImageModule {
  * the kernel linker's reader.  The one place build_image looks inside an
  * object.
  */
-export function moduleMetadata(bytes: Uint8Array, file: string): Pick<StaticModule, "provides" | "depends"> {
-  const md = objectMetadata(bytes, file);
+export function moduleMetadata(obj: WasmObject): Pick<StaticModule, "provides" | "depends"> {
+  const md = metadataOf(obj);
   const provides: { name: string; version: number }[] = [];
   const depends: StaticModule["depends"][number][] = [];
   // As kern_linker.c's linker_addmodules(): only MODULE_VERSION records
@@ -385,7 +387,8 @@ export function buildKernel(load: LoadResult, opts: BuildOptions = {}): BuildRes
       throw hostFileError(e, p);
     }
     try {
-      mods.push({ name, path: p, bytes, ...moduleMetadata(bytes, p) });
+      const obj = readObject(bytes, path.basename(p));
+      mods.push({ name, path: p, obj, ...moduleMetadata(obj) });
     } catch (e) {
       if (!(e instanceof KernelError)) throw e;
       problems.push(`${p}: ${e.info.text}${e.detail ? ` (${e.detail})` : ""}`);
@@ -404,7 +407,7 @@ export function buildKernel(load: LoadResult, opts: BuildOptions = {}): BuildRes
   let object: Uint8Array = new Uint8Array(0);
   if (ordered.length > 0) {
     try {
-      object = mergeObjects(ordered.map((m) => ({ name: path.basename(m.path), bytes: m.bytes })));
+      object = mergeWasmObjects(ordered.map((m) => m.obj));
     } catch (e) {
       if (e instanceof KernelError) throw new BuildError(e.info.name, file, [`linking the static modules: ${e.message}`]);
       throw e;
@@ -425,7 +428,7 @@ export function buildKernel(load: LoadResult, opts: BuildOptions = {}): BuildRes
     modules: ordered.map((m) => ({ name: m.name, path: m.path })),
     hints: cfg.hints.map((h) => ({ driver: h.driver, unit: h.unit, key: h.key, value: h.value })),
     object,
-    ...(ordered.length > 0 ? { moduleSegments: ordered.map((m) => ownSegmentCount(m.bytes, m.path)) } : {}),
+    ...(ordered.length > 0 ? { moduleSegments: ordered.map((m) => ownSegmentCount(m.obj)) } : {}),
   };
   if (opts.dryRun) return { image, imagePath: undefined, warnings };
 
@@ -441,6 +444,6 @@ export function buildKernel(load: LoadResult, opts: BuildOptions = {}): BuildRes
 }
 
 /** Non-`set_*` data segments of one module object (see KernelImage.moduleSegments). */
-function ownSegmentCount(bytes: Uint8Array, file: string): number {
-  return readObject(bytes, file).dataSegments.filter((s) => !s.name.startsWith("set_")).length;
+function ownSegmentCount(obj: WasmObject): number {
+  return obj.dataSegments.filter((s) => !s.name.startsWith("set_")).length;
 }

@@ -12,12 +12,12 @@
  * sys/conf/Makefile.i386 (`ld ... -o kernel`).
  */
 import { bootLinker } from "../kern/kern_linker_rpc.js";
-import { readObject } from "../kern/linker/wasm_object.js";
+import type { WasmObject } from "../kern/linker/object_types.js";
 import { kernelData, kernelServices } from "../kern/services/index.js";
 
 export interface ObjectFile {
   readonly path: string;
-  readonly bytes: Uint8Array;
+  readonly obj: WasmObject;
 }
 
 let kernelNames: ReadonlySet<string> | undefined;
@@ -37,8 +37,7 @@ function isSetBound(name: string): boolean {
  * Problems, one per unresolved symbol: `PATH: symbol NAME undefined`.
  * Weak undefined symbols are allowed (they resolve to 0, as at load time).
  */
-export function unresolvedSymbols(files: readonly ObjectFile[]): string[] {
-  const objects = files.map((f) => ({ path: f.path, obj: readObject(f.bytes, f.path) }));
+export function unresolvedSymbols(objects: readonly ObjectFile[]): string[] {
   const defined = new Set(kernelSymbolNames());
   for (const { obj } of objects) {
     for (const s of obj.symbols) {

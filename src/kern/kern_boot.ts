@@ -50,8 +50,7 @@ import { dropEventHandlers, eventHandlers, invokeEventHandlers, RB_HALT, SHUTDOW
 import { attachPorts } from "./kern_portio.js";
 import { parseLoaderConf } from "./loader_conf.js";
 import { MOD_UNLOAD } from "./sys_constants.js";
-import { layoutData, readObject } from "./linker/index.js";
-import type { ModMetadata } from "./link_wasm_obj.js";
+import type { ModMetadata, PreparedFile } from "./link_wasm_obj.js";
 import { clockTick, setBootverbose, setDelayHook, setHz } from "./services/index.js";
 import { MEMORY_BYTES } from "./vm_layout.js";
 import { readImageFile, NONE, WILD, type IoconfEntry, type KernelImage } from "../config/image.js";
@@ -159,7 +158,7 @@ export async function bootKernel(kernel: Kernel, sys: LinkerSubsystem): Promise<
   let unitOf: (addr: number) => number = () => -1;
   if (image && image.object.length > 0) {
     const linked = linker.linkKernelObject(image.object);
-    unitOf = ownerMap(image, linked.base);
+    unitOf = ownerMap(image, linked.base, linked.segments);
     for (const m of image.modules) units.push({ name: m.name, md: [], failed: null });
     for (const r of linked.md) {
       const k = r.at !== undefined ? unitOf(r.at) : -1;
@@ -341,21 +340,19 @@ function unloadQuietly(linker: LinkerSubsystem["linker"], f: LinkerFile, printf:
  * Which static module (index in image.modules) an address in the linked
  * object belongs to, from the per-module counts of non-`set_*` segments.
  */
-function ownerMap(image: KernelImage, base: number): (addr: number) => number {
+function ownerMap(image: KernelImage, base: number, segments: PreparedFile["segments"]): (addr: number) => number {
   const counts = image.moduleSegments;
   if (!counts) return () => (image.modules.length === 1 ? 0 : -1);
-  const obj = readObject(image.object, "kernel");
-  const layout = layoutData(obj);
   const ranges: { start: number; end: number; unit: number }[] = [];
   let unit = 0;
   let left = counts[0] ?? 0;
-  obj.dataSegments.forEach((seg, i) => {
-    if (seg.name.startsWith("set_")) return;
+  for (const seg of segments) {
+    if (seg.name.startsWith("set_")) continue;
     while (left === 0 && unit < counts.length - 1) left = counts[++unit] ?? 0;
-    const start = base + layout.segmentAddressOffset[i]!;
+    const start = base + seg.offset;
     ranges.push({ start, end: start + seg.size, unit });
     left--;
-  });
+  }
   return (addr) => {
     for (const r of ranges) if (addr >= r.start && addr < r.end) return r.unit;
     return -1;

@@ -626,7 +626,7 @@ export class Linker {
    * @returns the object's metadata (addresses as linked) and SYSINITs.
    * @throws KernelError ENOEXEC (bad object, unresolved symbol), ENOMEM.
    */
-  linkKernelObject(bytes: Uint8Array): { md: ModMetadata[]; sysinits: SysinitEntry[]; base: number } {
+  linkKernelObject(bytes: Uint8Array): { md: ModMetadata[]; sysinits: SysinitEntry[]; base: number; segments: PreparedFile["segments"] } {
     if (this.kernelFile.image) throw new KernelError("EEXIST", "kernel", "the kernel already has its static modules");
     const prepared = this.prepare(bytes, "kernel");
     const base = this.kmem.allocate(prepared.size, "kernel");
@@ -645,7 +645,7 @@ export class Linker {
       image.runInitFunctions();
       const sysinits = sortSysinits(readSysinitSet(this.core, image.lookupSet("sysinit_set")));
       this.noteSysinits(sysinits);
-      return { md, sysinits, base };
+      return { md, sysinits, base, segments: prepared.segments };
     } catch (e) {
       this.kmem.free(base);
       this.kernelFile.image?.release();

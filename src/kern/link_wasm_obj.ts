@@ -75,6 +75,8 @@ export interface PreparedFile {
   readonly filename: string;
   /** Bytes of data and bss to allocate. */
   readonly size: number;
+  /** The data segments in file order, each at `offset` from the base it is linked at. */
+  readonly segments: readonly { readonly name: string; readonly offset: number; readonly size: number }[];
   metadata(base: number): ModMetadata[];
   link(base: number, zones: LinkZones): LinkedImage;
 }
@@ -99,6 +101,7 @@ export function wasmLinkerClass(core: KernelCore): LinkerClass {
       return {
         filename,
         size: layout.size,
+        segments: obj.dataSegments.map((seg, i) => ({ name: seg.name, offset: layout.segmentAddressOffset[i]!, size: seg.size })),
         metadata: (base) => readModMetadata(obj, layout, base),
         link: (base, zones) => linkImage(core, obj, base, zones),
       };
@@ -244,7 +247,11 @@ export function readModMetadata(obj: WasmObject, layout: DataLayout, base: numbe
  */
 export function objectMetadata(bytes: Uint8Array, filename: string): ModMetadata[] {
   if (!isWasmObject(bytes)) throw new KernelError("ENOENT", filename, "not a wasm object");
-  const obj = readObject(bytes, filename);
-  // Record addresses at base 0 mean nothing to kldxref: leave them out.
+  return metadataOf(readObject(bytes, filename));
+}
+
+/** objectMetadata of an object already read (kconfig). */
+export function metadataOf(obj: WasmObject): ModMetadata[] {
+  // Record addresses at base 0 mean nothing to kldxref or kconfig: leave them out.
   return readModMetadata(obj, layoutData(obj), 0).map(({ at: _at, ...m }) => m as ModMetadata);
 }

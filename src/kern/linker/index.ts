@@ -9,5 +9,5 @@
 export { readObject, isWasmObject, segmentAt } from "./wasm_object.js";
 export { layoutData } from "./layout.js";
 export { linkObject } from "./link_object.js";
-export { mergeObjects, type ObjectInput } from "./link_relocatable.js";
+export { mergeObjects, mergeWasmObjects, type ObjectInput } from "./link_relocatable.js";
 export type * from "./object_types.js";

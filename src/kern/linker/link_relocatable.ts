@@ -94,8 +94,12 @@ const KIND_CODE: Readonly<Record<WasmSymbol["kind"], number>> = {
  * @throws KernelError (see the file comment)
  */
 export function mergeObjects(inputs: readonly ObjectInput[]): Uint8Array {
-  if (inputs.length === 0) throw new KernelError("EINVAL", "ld -r", "no input objects");
-  const objs = inputs.map((i) => readObject(i.bytes, i.name));
+  return mergeWasmObjects(inputs.map((i) => readObject(i.bytes, i.name)));
+}
+
+/** mergeObjects for objects already read (kconfig reads each static module once). */
+export function mergeWasmObjects(objs: readonly WasmObject[]): Uint8Array {
+  if (objs.length === 0) throw new KernelError("EINVAL", "ld -r", "no input objects");
   for (const o of objs) {
     if (o.comdats.length > 0) throw new KernelError("ENOEXEC", o.filename, "COMDAT groups are not supported by kld's ld -r");
     if (o.numDefinedGlobals > 0) throw new KernelError("ENOEXEC", o.filename, "the object defines wasm globals, which kld's ld -r does not merge");
