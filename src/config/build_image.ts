@@ -17,6 +17,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { makeDirs } from "../make_dirs.js";
 import { bundledModuleDirs } from "../package_paths.js";
 import { KernelError, hostFileError } from "../errno/kernel_error.js";
 import { KERNEL_VERSION } from "../kern/kern_linker.js";
@@ -205,22 +206,6 @@ export function orderStaticModules(mods: readonly StaticModule[]): { ordered: St
   };
   for (const m of mods) visit(m, []);
   return { ordered, problems };
-}
-
-/**
- * mkdir -p, one component at a time.  XXX: not fs.mkdirSync's `recursive`,
- * which on Node 20 spins forever on paths under /proc.
- */
-function makeDirectories(dir: string): void {
-  const abs = path.resolve(dir);
-  const parent = path.dirname(abs);
-  if (fs.existsSync(abs)) return;
-  if (parent !== abs) makeDirectories(parent);
-  try {
-    fs.mkdirSync(abs);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw hostFileError(e, dir);
-  }
 }
 
 const num = (v: number | "?" | undefined): number => (v === undefined ? NONE : v === "?" ? WILD : v);
@@ -437,7 +422,11 @@ export function buildKernel(load: LoadResult, opts: BuildOptions = {}): BuildRes
   if (fs.existsSync(destdir) && !fs.statSync(destdir).isDirectory()) {
     throw new KernelError("ENOTDIR", destdir, `${destdir} isn't a directory`);
   }
-  makeDirectories(destdir);
+  try {
+    makeDirs(destdir);
+  } catch (e) {
+    throw hostFileError(e, destdir);
+  }
   const imagePath = path.join(destdir, "kernel");
   writeImageFile(imagePath, image);
   return { image, imagePath, warnings };

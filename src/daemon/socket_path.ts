@@ -8,10 +8,11 @@
  * /var/run/*.pid conventions of pidfile(3).
  */
 import { connect } from "node:net";
-import { lstatSync, mkdirSync, statSync } from "node:fs";
+import { lstatSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { KernelError } from "../errno/kernel_error.js";
+import { makeDirs } from "../make_dirs.js";
 
 /** sun_path is 104 bytes on FreeBSD, 108 on Linux, both with the NUL. */
 const SUN_PATH_MAX = process.platform === "linux" ? 107 : 103;
@@ -44,7 +45,7 @@ export function prepareSocketDir(path: string, explicit: boolean): void {
     );
   }
   const dir = dirname(path);
-  makeDirs(dir);
+  makeDirs(dir, 0o700);
   const st = statSync(dir);
   if (!st.isDirectory()) throw new KernelError("ENOTDIR", dir);
   if (!explicit && (st.uid !== uid() || (st.mode & 0o077) !== 0)) {
@@ -54,25 +55,6 @@ export function prepareSocketDir(path: string, explicit: boolean): void {
       `socket directory must be owned by uid ${uid()} with mode 0700 (it is ${(st.mode & 0o777).toString(8)})`,
     );
   }
-}
-
-/**
- * mkdir -p with mode 0700 for what we create.  Not mkdirSync's `recursive`:
- * on Node 20 it never returns for a path under /proc.
- * @throws Node's ENOENT/EACCES/ENOTDIR errors from mkdir(2)
- */
-function makeDirs(dir: string): void {
-  const missing: string[] = [];
-  for (let d = dir; ; d = dirname(d)) {
-    try {
-      statSync(d);
-      break;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "ENOENT" || dirname(d) === d) throw e;
-      missing.unshift(d);
-    }
-  }
-  for (const d of missing) mkdirSync(d, { mode: 0o700 });
 }
 
 export type SocketProbe = "absent" | "live" | "stale" | "not-a-socket" | "forbidden";
