@@ -29,11 +29,12 @@ export function colourLevel(stream: { readonly isTTY?: boolean }, env: NodeJS.Pr
 }
 
 /** A painter for `stream`: identity functions unless colour is on. */
-export async function painterFor(
-  stream: { readonly isTTY?: boolean },
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<Painter> {
-  const level = colourLevel(stream, env);
+export function painterFor(stream: { readonly isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): Promise<Painter> {
+  return painterAt(colourLevel(stream, env));
+}
+
+/** A painter at a colour level already decided (0: identity functions). */
+export async function painterAt(level: 0 | 1 | 2 | 3): Promise<Painter> {
   if (level === 0) return plain;
   const { Chalk } = await import("chalk");
   const c = new Chalk({ level });

@@ -22,6 +22,7 @@ import type { RpcRequest } from "../rpc/jsonrpc.js";
 import {
   DAEMON_METHODS,
   UPRINTF,
+  type DaemonMethod,
   RpcCode,
   isMethodName,
   methods,
@@ -182,7 +183,7 @@ export class Daemon {
         new RpcError(RpcCode.KERNEL_ERROR, "kernel shutting down", new KernelError("ENXIO", undefined, "kernel shutting down").toData()),
       );
     }
-    if (DAEMON_METHODS.has(req.method)) return this.daemonMethod(req.method);
+    if (DAEMON_METHODS.has(req.method)) return this.daemonMethods[req.method as DaemonMethod]();
     const id = req.id ?? null;
     return this.enqueue(() =>
       this.guarded(req.method, (h) =>
@@ -191,20 +192,16 @@ export class Daemon {
     );
   }
 
-  private daemonMethod(method: string): Promise<unknown> {
-    switch (method) {
-      case "kernel.status":
-        return this.enqueue(() => this.status());
-      case "kernel.shutdown":
-        void this.stop();
-        // Answer once the kernel has halted, before the socket closes.
-        return (this.halted ?? Promise.resolve()).then(() => ({ ok: true }));
-      case "kernel.reboot":
-        return this.enqueue(() => this.reboot());
-      default:
-        return Promise.reject(new RpcError(RpcCode.METHOD_NOT_FOUND, `Method not found: ${method}`));
-    }
-  }
+  /** The methods this thread answers itself (protocol.ts DAEMON_METHODS): they work while the kernel is panicked. */
+  private readonly daemonMethods: Record<DaemonMethod, () => Promise<unknown>> = {
+    "kernel.status": () => this.enqueue(() => this.status()),
+    "kernel.shutdown": () => {
+      void this.stop();
+      // Answer once the kernel has halted, before the socket closes.
+      return (this.halted ?? Promise.resolve()).then(() => ({ ok: true }));
+    },
+    "kernel.reboot": () => this.enqueue(() => this.reboot()),
+  };
 
   private async status(): Promise<KernelStatus> {
     const s = this.opts.settings;

@@ -216,11 +216,9 @@ export function isMethodName(name: string): name is MethodName {
  * Methods the daemon's main thread answers itself, so that they work while
  * the kernel is panicked; every other method goes to the kernel worker.
  */
-export const DAEMON_METHODS: ReadonlySet<string> = new Set([
-  "kernel.status",
-  "kernel.shutdown",
-  "kernel.reboot",
-]);
+const DAEMON_METHOD_NAMES = ["kernel.status", "kernel.shutdown", "kernel.reboot"] as const satisfies readonly MethodName[];
+export type DaemonMethod = (typeof DAEMON_METHOD_NAMES)[number];
+export const DAEMON_METHODS: ReadonlySet<string> = new Set(DAEMON_METHOD_NAMES);
 
 // ---- notifications (daemon -> client) --------------------------------------
 

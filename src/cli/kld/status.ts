@@ -8,10 +8,10 @@ import type { Command } from "commander";
 import type { KernelStatus } from "../../rpc/protocol.js";
 import { printJson, printLines } from "../output.js";
 
-export async function statusLines(s: KernelStatus, colour = false): Promise<string[]> {
+/** The status report; `colourLevel` as colour.ts decides it for the output stream (0: plain). */
+export async function statusLines(s: KernelStatus, colourLevel: 0 | 1 | 2 | 3 = 0): Promise<string[]> {
   const { formatUptime } = await import("../../kern/kernel.js");
-  const { painterFor } = await import("../colour.js");
-  const p = await painterFor({ isTTY: colour }, colour ? { FORCE_COLOR: "1" } : { NO_COLOR: "1" });
+  const p = await (await import("../colour.js")).painterAt(colourLevel);
   const state = s.state === "running" ? p.good(s.state) : s.state === "panicked" ? p.bad(s.state) : s.state;
   const lines = [`state:    ${state}`];
   if (s.panic) lines.push(`panic:    ${s.panic.replace(/^panic: /, "")}`);
@@ -44,7 +44,6 @@ export function register(program: Command): void {
         printJson("kldsim.status/1", s);
         return;
       }
-      const colour = (await import("../colour.js")).colourLevel(process.stdout) > 0;
-      printLines(await statusLines(s, colour));
+      printLines(await statusLines(s, (await import("../colour.js")).colourLevel(process.stdout)));
     });
 }
