@@ -133,9 +133,8 @@ interface StaticModule extends ImageModule {
 
 /**
  * The module metadata of a static module's object (MODULE_VERSION,
- * DECLARE_MODULE, MODULE_DEPEND records in set_modmetadata_set), read with
- * the kernel linker's reader.  The one place build_image looks inside an
- * object.
+ * DECLARE_MODULE, MODULE_DEPEND records in set_modmetadata_set), read by
+ * the kernel linker's own code from the object buildKernel read once.
  */
 export function moduleMetadata(obj: WasmObject): Pick<StaticModule, "provides" | "depends"> {
   const md = metadataOf(obj);
