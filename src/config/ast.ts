@@ -85,14 +85,6 @@ export interface KernelSpec {
   readonly loc?: SourceLoc;
 }
 
-/**
- * config(8)'s check of a `config` line: a root device, unless `swap generic`
- * leaves root and swap to be found at boot.  Returns the complaint, if any.
- */
-export function kernelSpecProblem(k: Pick<KernelSpec, "name" | "root" | "swap">): string | undefined {
-  return k.root === undefined && !k.swap.includes("generic") ? `config ${k.name}: no root device specified` : undefined;
-}
-
 export interface PseudoDevice {
   readonly name: string;
   readonly count?: number;

@@ -9,7 +9,7 @@
  * of FreeBSD usr.sbin/config/config.y (newopt(), rmopt_schedule(),
  * rmdev_schedule(), the duplicate checks).
  */
-import { deviceNameUnit, hasNamed, splitNameUnit, type ConfigModule, type ConfigOption, type PseudoDevice } from "./ast.js";
+import { deviceNameUnit, hasNamed, splitNameUnit, type ConfigModule, type ConfigOption, type KernelSpec, type PseudoDevice } from "./ast.js";
 import type { MutableConfig } from "./config_files.js";
 
 /** ident, option and driver names: a C identifier. */
@@ -54,4 +54,12 @@ export function addModule(cfg: MutableConfig, m: ConfigModule): string | undefin
   if (hasNamed(cfg.modules, m.name)) return `duplicate module '${m.name}' encountered.`;
   cfg.modules.push(m);
   return undefined;
+}
+
+/**
+ * config(8)'s check of a `config` line: a root device, unless `swap generic`
+ * leaves root and swap to be found at boot.  Returns the complaint, if any.
+ */
+export function kernelSpecProblem(k: Pick<KernelSpec, "name" | "root" | "swap">): string | undefined {
+  return k.root === undefined && !k.swap.includes("generic") ? `config ${k.name}: no root device specified` : undefined;
 }

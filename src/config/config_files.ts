@@ -10,7 +10,7 @@
 import * as path from "node:path";
 import type { emptyConfig } from "./ast.js";
 import type { Diagnostics } from "./diagnostics.js";
-import { errnoByName } from "../errno/errno.js";
+import { hostFileError } from "../errno/kernel_error.js";
 
 /** How the parsers read files (tests pass an in-memory one). */
 export interface FileAccess {
@@ -50,13 +50,13 @@ export function readIncluded(kind: "include" | "hints", name: string, absFile: s
   const candidates = path.isAbsolute(name)
     ? [name]
     : [path.resolve(path.dirname(absFile), name), ...ctx.includeDirs.map((d) => path.resolve(d, name))];
-  let firstErr: { abs: string; err: NodeJS.ErrnoException } | undefined;
+  let firstErr: { abs: string; err: unknown } | undefined;
   for (const abs of candidates) {
     let text: string;
     try {
       text = ctx.files.read(abs);
     } catch (e) {
-      firstErr ??= { abs, err: e as NodeJS.ErrnoException };
+      firstErr ??= { abs, err: e };
       continue;
     }
     if (kind === "include" && ctx.stack.includes(abs)) {
@@ -69,6 +69,5 @@ export function readIncluded(kind: "include" | "hints", name: string, absFile: s
     return { abs, text };
   }
   const { abs, err } = firstErr!;
-  const why = (err.code !== undefined ? errnoByName(err.code)?.text : undefined) ?? err.message;
-  return { error: `cannot open ${kind === "include" ? "include" : "hints"} file "${name}" (${ctx.files.display(abs)}): ${why}` };
+  return { error: `cannot open ${kind} file "${name}" (${ctx.files.display(abs)}): ${hostFileError(err, abs).info.text}` };
 }

@@ -13,7 +13,7 @@
  * the whole configuration (buses, duplicate units) live in check_config.ts.
  */
 import {
-  DEVICE_KINDS, INTR_CLASSES, WILDCARD, deviceNameUnit, kernelSpecProblem, splitNameUnit,
+  DEVICE_KINDS, INTR_CLASSES, WILDCARD, deviceNameUnit, splitNameUnit,
   type Attachment, type ConfigDevice, type ConfigOption, type DeviceKind, type IntrClass,
   type KernelSpec, type PortSpec, type SourceLoc, type Wildcard,
 } from "./ast.js";
@@ -21,7 +21,7 @@ import type { Diagnostics } from "./diagnostics.js";
 import { parseHints } from "./hints.js";
 import { ioPort } from "./io_ports.js";
 import { lexConfig, parseCNumber, type Statement, type Token } from "./lexer.js";
-import { IDENT_RE, NAME_RE, addModule, removeDevice, removeOption, setOption, setPseudoDevice } from "./config_edit.js";
+import { IDENT_RE, NAME_RE, addModule, kernelSpecProblem, removeDevice, removeOption, setOption, setPseudoDevice } from "./config_edit.js";
 import { readIncluded, type ParseContext } from "./config_files.js";
 
 /** Thrown inside a statement to abandon it; caught per statement. */

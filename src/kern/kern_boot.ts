@@ -50,7 +50,7 @@ import { dropEventHandlers, eventHandlers, invokeEventHandlers, RB_HALT, SHUTDOW
 import { attachPorts } from "./kern_portio.js";
 import { parseLoaderConf } from "./loader_conf.js";
 import { MOD_UNLOAD } from "./sys_constants.js";
-import type { ModMetadata, PreparedFile } from "./link_wasm_obj.js";
+import type { ModMetadata, SegmentPlacement } from "./link_wasm_obj.js";
 import { clockTick, setBootverbose, setDelayHook, setHz } from "./services/index.js";
 import { MEMORY_BYTES } from "./vm_layout.js";
 import { readImageFile, NONE, WILD, type IoconfEntry, type KernelImage } from "../config/image.js";
@@ -340,7 +340,7 @@ function unloadQuietly(linker: LinkerSubsystem["linker"], f: LinkerFile, printf:
  * Which static module (index in image.modules) an address in the linked
  * object belongs to, from the per-module counts of non-`set_*` segments.
  */
-function ownerMap(image: KernelImage, base: number, segments: PreparedFile["segments"]): (addr: number) => number {
+function ownerMap(image: KernelImage, base: number, segments: readonly SegmentPlacement[]): (addr: number) => number {
   const counts = image.moduleSegments;
   if (!counts) return () => (image.modules.length === 1 ? 0 : -1);
   const ranges: { start: number; end: number; unit: number }[] = [];

@@ -51,7 +51,7 @@ import { KernelPanic } from "./services/kern_shutdown.js";
 import { __FreeBSD_version } from "./sys_constants.js";
 import { MOD_SHUTDOWN, MOD_UNLOAD, ModuleRegistry, type Module, type ModuleContainer } from "./kern_module.js";
 import { readSysinitSet, runSysinits, sortSysinits, type SysinitEntry } from "./kern_sysinit.js";
-import type { FileSymbol, LinkedImage, LinkerClass, ModMetadata, PreparedFile } from "./link_wasm_obj.js";
+import type { FileSymbol, LinkedImage, LinkerClass, ModMetadata, PreparedFile, SegmentPlacement } from "./link_wasm_obj.js";
 import { bestVersion, lookupHint, readLinkerHints, type HintRecord, type VersionRange } from "./linker_hints.js";
 import type { Resolved, ResolvedFunc } from "./linker/index.js";
 import { KERNEL_DATA_BASE, KMEM_BASE } from "./vm_layout.js";
@@ -626,7 +626,7 @@ export class Linker {
    * @returns the object's metadata (addresses as linked) and SYSINITs.
    * @throws KernelError ENOEXEC (bad object, unresolved symbol), ENOMEM.
    */
-  linkKernelObject(bytes: Uint8Array): { md: ModMetadata[]; sysinits: SysinitEntry[]; base: number; segments: PreparedFile["segments"] } {
+  linkKernelObject(bytes: Uint8Array): { md: ModMetadata[]; sysinits: SysinitEntry[]; base: number; segments: SegmentPlacement[] } {
     if (this.kernelFile.image) throw new KernelError("EEXIST", "kernel", "the kernel already has its static modules");
     const prepared = this.prepare(bytes, "kernel");
     const base = this.kmem.allocate(prepared.size, "kernel");
@@ -645,7 +645,7 @@ export class Linker {
       image.runInitFunctions();
       const sysinits = sortSysinits(readSysinitSet(this.core, image.lookupSet("sysinit_set")));
       this.noteSysinits(sysinits);
-      return { md, sysinits, base, segments: prepared.segments };
+      return { md, sysinits, base, segments: prepared.segments() };
     } catch (e) {
       this.kmem.free(base);
       this.kernelFile.image?.release();

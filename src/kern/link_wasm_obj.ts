@@ -71,12 +71,18 @@ export interface LinkedImage {
 }
 
 /** A file read and laid out, not yet linked. */
+export interface SegmentPlacement {
+  readonly name: string;
+  readonly offset: number;
+  readonly size: number;
+}
+
 export interface PreparedFile {
   readonly filename: string;
   /** Bytes of data and bss to allocate. */
   readonly size: number;
-  /** The data segments in file order, each at `offset` from the base it is linked at. */
-  readonly segments: readonly { readonly name: string; readonly offset: number; readonly size: number }[];
+  /** The data segments in file order, each at `offset` from the base it is linked at (boot's static-module map). */
+  segments(): SegmentPlacement[];
   metadata(base: number): ModMetadata[];
   link(base: number, zones: LinkZones): LinkedImage;
 }
@@ -101,7 +107,7 @@ export function wasmLinkerClass(core: KernelCore): LinkerClass {
       return {
         filename,
         size: layout.size,
-        segments: obj.dataSegments.map((seg, i) => ({ name: seg.name, offset: layout.segmentAddressOffset[i]!, size: seg.size })),
+        segments: () => obj.dataSegments.map((seg, i) => ({ name: seg.name, offset: layout.segmentAddressOffset[i]!, size: seg.size })),
         metadata: (base) => readModMetadata(obj, layout, base),
         link: (base, zones) => linkImage(core, obj, base, zones),
       };

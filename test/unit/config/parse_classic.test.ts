@@ -277,6 +277,29 @@ describe("bad input: buses, units, includes", () => {
     expect(r.config.hints).toHaveLength(1);
   });
 
+  it("refuses includes nested more than 32 deep, in either syntax, and says why a file cannot be read in FreeBSD's words", () => {
+    const chain: Record<string, string> = {};
+    for (let i = 0; i < 40; i++) chain[`a${i}`] = `include a${i + 1}\n`;
+    chain["a40"] = "options DEEP\n";
+    expect(errors(parse("include a0\n", chain))).toEqual(['kconfig: a31:1: includes nested too deeply (more than 32) at "a32"']);
+    const ychain: Record<string, string> = {};
+    for (let i = 0; i < 40; i++) ychain[`y${i}.yaml`] = `include: y${i + 1}.yaml\n`;
+    expect(errors(parse("include y0.yaml\n", ychain))).toEqual(['kconfig: y31.yaml:1: includes nested too deeply (more than 32) at "y32.yaml"']);
+    const files = memFiles({ GENERIC: "include locked\ninclude odd\n" });
+    const failing: typeof files = {
+      ...files,
+      read: (abs) => {
+        if (abs.endsWith("locked")) throw Object.assign(new Error("EACCES: permission denied, open"), { code: "EACCES" });
+        if (abs.endsWith("odd")) throw Object.assign(new Error("ESOMETHING: node words"), { code: "ESOMETHING" });
+        return files.read(abs);
+      },
+    };
+    expect(errors(parseConfigText("include locked\ninclude odd\n", "/cfg/GENERIC", { files: failing }))).toEqual([
+      'kconfig: GENERIC:1: cannot open include file "locked" (locked): Permission denied',
+      'kconfig: GENERIC:2: cannot open include file "odd" (odd): Input/output error',
+    ]);
+  });
+
   it("reports errors inside an included file with that file's name", () => {
     expect(errors(parse("include A\n", { A: "\n\nirq 4\n" }))).toEqual(["kconfig: A:3: syntax error near 'irq': unknown keyword"]);
   });
