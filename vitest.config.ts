@@ -1,5 +1,5 @@
 import { defineConfig } from "vitest/config";
-import { SummaryReporter } from "./test/summary_reporter.js";
+import { SummaryReporter } from "./test/support/summary_reporter.js";
 
 export default defineConfig({
   test: {

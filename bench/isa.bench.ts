@@ -12,7 +12,7 @@
  * `node dist/bench/isa.bench.js`.
  */
 import { Machine, bareDescription } from "../src/isa/machine.js";
-import { WASM_HEADER, WasmWriter } from "../src/kern/linker/wasm_writer.js";
+import { WASM_HEADER, WasmWriter } from "../src/wasmobj/wasm_writer.js";
 
 /** (module (import "env" "inb") (import "env" "outb") (func (export "run") (param n) (result i32) ...)) */
 export function portLoopModule(inPort: number, outPort: number): Uint8Array<ArrayBuffer> {

@@ -17,11 +17,11 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { findClang } from "../src/build/cc.js";
-import { layoutData } from "../src/kern/linker/layout.js";
+import { layoutData } from "../src/wasmobj/layout.js";
 import { linkObject } from "../src/kern/linker/link_object.js";
-import type { LinkEnv } from "../src/kern/linker/object_types.js";
-import { readObject } from "../src/kern/linker/wasm_object.js";
-import { WasmWriter } from "../src/kern/linker/wasm_writer.js";
+import type { LinkEnv } from "../src/wasmobj/object_types.js";
+import { readObject } from "../src/wasmobj/wasm_object.js";
+import { WasmWriter } from "../src/wasmobj/wasm_writer.js";
 import { median } from "./bench_support.js";
 
 export const FUNCTIONS = 2000;

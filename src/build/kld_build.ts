@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { KernelError } from "../errno/kernel_error.js";
-import { mergeObjects } from "../kern/linker/link_relocatable.js";
+import { mergeObjects } from "../wasmobj/link_relocatable.js";
 import { compileC, requireClang } from "./cc.js";
 
 export interface BuildOptions {

@@ -60,7 +60,7 @@ export async function runKconfig(file: string, opts: KconfigOptions): Promise<vo
   if (opts.json && !opts.show) usage("--json goes with --show");
 
   if (opts.show || opts.extract) {
-    const { readImageFile } = await import("../config/image.js");
+    const { readImageFile } = await import("../image/image.js");
     const img = readImageFile(file);
     if (opts.extract) {
       if (img.configText === undefined) throw new CliError(`${file}: the image carries no configuration text (it was built without options INCLUDE_CONFIG_FILE)`);

@@ -12,6 +12,7 @@
  * line it came from (`loc`) for diagnostics, and `stripLocations` drops them
  * so that two ASTs from different syntaxes can be compared.
  */
+import type { DeviceKind } from "../image/image.js";
 
 /** Where a construct was written. */
 export interface SourceLoc {
@@ -33,8 +34,6 @@ export type PortSpec =
 export type IntrClass = "tty" | "bio" | "net" | "cam";
 export const INTR_CLASSES: readonly IntrClass[] = ["tty", "bio", "net", "cam"];
 
-export type DeviceKind = "device" | "controller" | "disk" | "tape" | "master";
-export const DEVICE_KINDS: readonly DeviceKind[] = ["device", "controller", "disk", "tape", "master"];
 
 /** `at isa?`, `at isa0`, `at fdc0`, `at nexus?`. */
 export interface Attachment {

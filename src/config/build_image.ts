@@ -20,18 +20,18 @@ import * as path from "node:path";
 import { makeDirs } from "../make_dirs.js";
 import { bundledModuleDirs } from "../package_paths.js";
 import { KernelError, hostFileError } from "../errno/kernel_error.js";
-import { KERNEL_VERSION } from "../kern/kern_linker.js";
-import { metadataOf } from "../kern/link_wasm_obj.js";
-import { mergeWasmObjects } from "../kern/linker/link_relocatable.js";
-import type { WasmObject } from "../kern/linker/object_types.js";
-import { readObject } from "../kern/linker/wasm_object.js";
+import { KERNEL_VERSION } from "../kern/linker/kern_linker.js";
+import { metadataOf } from "../kern/linker/link_wasm_obj.js";
+import { mergeWasmObjects } from "../wasmobj/link_relocatable.js";
+import type { WasmObject } from "../wasmobj/object_types.js";
+import { readObject } from "../wasmobj/wasm_object.js";
 import { deviceNameUnit, type ConfigDevice, type KernelConfig } from "./ast.js";
 import { KERNEL_BUSES } from "./check_config.js";
 import { unresolvedSymbols } from "./check_symbols.js";
 import { ConfigError } from "./diagnostics.js";
-import { parseCNumber } from "./lexer.js";
+import { parseCNumber } from "../image/c_number.js";
 import type { LoadResult } from "./load_config.js";
-import { NONE, WILD, writeImageFile, type ImageModule, type IoconfEntry, type KernelImage } from "./image.js";
+import { NONE, WILD, writeImageFile, type ImageModule, type IoconfEntry, type KernelImage } from "../image/image.js";
 
 export interface BuildOptions {
   /** Where to write `kernel` (default compile/<IDENT> under the current directory). */

@@ -12,7 +12,7 @@
  * sys/conf/Makefile.i386 (`ld ... -o kernel`).
  */
 import { bootLinker } from "../kern/kern_linker_rpc.js";
-import type { WasmObject } from "../kern/linker/object_types.js";
+import type { WasmObject } from "../wasmobj/object_types.js";
 import { kernelData, kernelServices } from "../kern/services/index.js";
 
 export interface ObjectFile {

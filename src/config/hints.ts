@@ -13,7 +13,7 @@
  */
 import type { ConfigHint } from "./ast.js";
 import type { Diagnostics } from "./diagnostics.js";
-import { parseCNumber } from "./lexer.js";
+import { parseCNumber } from "../image/c_number.js";
 
 /** Hint keywords whose value must be a C number. */
 export const NUMERIC_HINT_KEYS: ReadonlySet<string> = new Set([

@@ -12,15 +12,17 @@
  * so every error of a file is reported in one run.  Semantic checks that need
  * the whole configuration (buses, duplicate units) live in check_config.ts.
  */
+import { DEVICE_KINDS, type DeviceKind } from "../image/image.js";
+import { parseCNumber } from "../image/c_number.js";
 import {
-  DEVICE_KINDS, INTR_CLASSES, WILDCARD, deviceNameUnit, splitNameUnit,
-  type Attachment, type ConfigDevice, type ConfigOption, type DeviceKind, type IntrClass,
+  INTR_CLASSES, WILDCARD, deviceNameUnit, splitNameUnit,
+  type Attachment, type ConfigDevice, type ConfigOption, type IntrClass,
   type KernelSpec, type PortSpec, type SourceLoc, type Wildcard,
 } from "./ast.js";
 import type { Diagnostics } from "./diagnostics.js";
 import { parseHints } from "./hints.js";
 import { ioPort } from "./io_ports.js";
-import { lexConfig, parseCNumber, type Statement, type Token } from "./lexer.js";
+import { lexConfig, type Statement, type Token } from "./lexer.js";
 import { IDENT_RE, NAME_RE, addModule, kernelSpecProblem, removeDevice, removeOption, setOption, setPseudoDevice } from "./config_edit.js";
 import { readIncluded, type ParseContext } from "./config_files.js";
 

@@ -9,15 +9,16 @@
  * gives the same KernelConfig).  Every wrong type or unknown key is reported
  * with file:line and the key, and parsing continues with the next key.
  */
+import { DEVICE_KINDS, type DeviceKind } from "../image/image.js";
+import { parseCNumber } from "../image/c_number.js";
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node as YNode, type Pair, type YAMLMap } from "yaml";
 import {
-  DEVICE_KINDS, INTR_CLASSES, WILDCARD, splitNameUnit,
-  type Attachment, type ConfigDevice, type DeviceKind, type IntrClass, type PortSpec, type SourceLoc,
+  INTR_CLASSES, WILDCARD, splitNameUnit,
+  type Attachment, type ConfigDevice, type IntrClass, type PortSpec, type SourceLoc,
 } from "./ast.js";
 import type { Diagnostics } from "./diagnostics.js";
 import { checkHintValue, parseHints } from "./hints.js";
 import { ioPort } from "./io_ports.js";
-import { parseCNumber } from "./lexer.js";
 import { IDENT_RE, NAME_RE, addModule, kernelSpecProblem, removeDevice, removeOption, setOption, setPseudoDevice } from "./config_edit.js";
 import { readIncluded, type ParseContext } from "./config_files.js";
 

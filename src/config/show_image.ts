@@ -7,7 +7,7 @@
  * (`id driver iobase irq drq maddr msiz ... unit flags ... enabled
  * conflicts`), trimmed to what kldsim carries.
  */
-import { NONE, WILD, type IoconfEntry, type KernelImage } from "./image.js";
+import { NONE, WILD, type IoconfEntry, type KernelImage } from "../image/image.js";
 
 const field = (v: number, hex = false): string => (v === NONE ? "-" : v === WILD ? "?" : hex ? `0x${v.toString(16)}` : String(v));
 

@@ -43,18 +43,18 @@ import { dirname, join } from "node:path";
 import { strerror } from "../errno/errno.js";
 import { KernelError } from "../errno/kernel_error.js";
 import type { Kernel } from "./kernel.js";
-import { describeError, describeTrap, isPanic, type LinkerFile } from "./kern_linker.js";
+import { describeError, describeTrap, isPanic, type LinkerFile } from "./linker/kern_linker.js";
 import type { LinkerSubsystem } from "./kern_linker_rpc.js";
 import { readSysinitSet, runSysinits, type SysinitEntry } from "./kern_sysinit.js";
 import { dropEventHandlers, eventHandlers, invokeEventHandlers, RB_HALT, SHUTDOWN_EVENTS } from "./kern_eventhandler.js";
 import { attachPorts } from "./kern_portio.js";
 import { parseLoaderConf } from "./loader_conf.js";
 import { MOD_UNLOAD } from "./sys_constants.js";
-import type { ModMetadata, SegmentPlacement } from "./link_wasm_obj.js";
+import type { ModMetadata, SegmentPlacement } from "./linker/link_wasm_obj.js";
 import { clockTick, setBootverbose, setDelayHook, setHz } from "./services/index.js";
 import { MEMORY_BYTES } from "./vm_layout.js";
-import { readImageFile, NONE, WILD, type IoconfEntry, type KernelImage } from "../config/image.js";
-import { parseCNumber } from "../config/lexer.js";
+import { readImageFile, NONE, WILD, type IoconfEntry, type KernelImage } from "../image/image.js";
+import { parseCNumber } from "../image/c_number.js";
 import { loadMachineFile } from "../isa/machine_yaml.js";
 
 /** Where the shutdown log goes: next to the socket. */

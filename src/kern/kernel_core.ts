@@ -22,7 +22,7 @@
  */
 import type { HostData, HostFunction, KernelEnv, WasmValType } from "./services/host_function.js";
 import { cStringOrEmpty } from "./services/kernel_memory.js";
-import { WASM_HEADER, WasmWriter } from "./linker/wasm_writer.js";
+import { WASM_HEADER, WasmWriter } from "../wasmobj/wasm_writer.js";
 import {
   KERNEL_DATA_BASE,
   KERNEL_DATA_END,

@@ -15,7 +15,7 @@
  * Kernel from your subsystem's file (kernel.register("kld.load", ...)).
  */
 import type { KernelErrorData } from "../errno/kernel_error.js";
-import type { SymbolAnswer } from "../kern/kern_linker.js";
+import type { SymbolAnswer } from "../kern/linker/kern_linker.js";
 import type { KmemExtent, KmemStats } from "../kern/kmem.js";
 import { arrayOf, boolean, integer, none, object, oneOf, string, type Validator } from "./validate.js";
 

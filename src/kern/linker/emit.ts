@@ -19,8 +19,8 @@
  * kernel memory from JS.  FreeBSD has no counterpart (ELF code is used in
  * place); this is where our format differs.
  */
-import { SectionId, type WasmObject } from "./object_types.js";
-import { WASM_HEADER, WasmWriter } from "./wasm_writer.js";
+import { SectionId, type WasmObject } from "../../wasmobj/object_types.js";
+import { WASM_HEADER, WasmWriter } from "../../wasmobj/wasm_writer.js";
 
 /** Module name of every import in an emitted module. */
 export const IMPORT_MODULE = "k";

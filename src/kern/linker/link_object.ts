@@ -22,7 +22,7 @@
  */
 import { KernelError } from "../../errno/kernel_error.js";
 import { IMPORT_MODULE, emitModule } from "./emit.js";
-import { layoutData } from "./layout.js";
+import { layoutData } from "../../wasmobj/layout.js";
 import {
   RelocType,
   SymFlag,
@@ -33,9 +33,9 @@ import {
   type Relocation,
   type ResolvedFunc,
   type WasmObject,
-} from "./object_types.js";
+} from "../../wasmobj/object_types.js";
 import { isTableIndexReloc, patchField } from "./relocate.js";
-import { segmentAt } from "./wasm_object.js";
+import { segmentAt } from "../../wasmobj/wasm_object.js";
 
 /** Per-signature trapping functions for weak undefined functions (wasm-ld's undefined_weak: stubs). */
 const stubCache = new Map<string, Function>();

@@ -9,8 +9,8 @@
  * the placeholder, never add to it (wasm-linking.md §1.1): the addend is in
  * the relocation record.
  */
-import { RelocType } from "./object_types.js";
-import { writePaddedS32, writePaddedU32, writeU32le } from "./wasm_writer.js";
+import { RelocType } from "../../wasmobj/object_types.js";
+import { writePaddedS32, writePaddedU32, writeU32le } from "../../wasmobj/wasm_writer.js";
 
 /**
  * Write `value` at `at` in the encoding relocation `type` uses.

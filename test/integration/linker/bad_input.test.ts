@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KernelClient } from "../../../src/rpc/client.js";
 import { RpcError } from "../../../src/rpc/rpc_error.js";
 import { sectionBoundaries, tinyObject } from "../../fixtures/objects/tiny_object.js";
-import { buildModule, CLANG, NO_CLANG_REASON, skeleton } from "../../unit/kern/kernel_fixture.js";
+import { buildModule, CLANG, NO_CLANG_REASON, skeleton } from "../../support/kernel_fixture.js";
 import { ROOT } from "../harness.js";
 import { startDaemon, type Daemon } from "./kld_daemon.js";
 

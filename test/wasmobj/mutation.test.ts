@@ -1,0 +1,88 @@
+/**
+ * Property: random mutations of valid objects are accepted or refused with a
+ * KernelError — never another exception, never a hang — by readObject, and
+ * by linkObject and mergeObjects for those readObject accepts; what
+ * mergeObjects writes, readObject accepts.
+ */
+import fc from "fast-check";
+import { describe, expect, test } from "vitest";
+import { KernelError } from "../../src/errno/kernel_error.js";
+import { mergeObjects } from "../../src/wasmobj/link_relocatable.js";
+import { readObject } from "../../src/wasmobj/wasm_object.js";
+import { tinyObject } from "../fixtures/objects/tiny_object.js";
+import { CLANG, compileC } from "../support/cc_helper.js";
+import { TestKernel } from "../kern/linker/link_env.js";
+
+type Mutation =
+  | { kind: "set"; at: number; value: number }
+  | { kind: "cut"; at: number }
+  | { kind: "insert"; at: number; value: number }
+  | { kind: "delete"; at: number };
+
+const mutation = fc.oneof(
+  fc.record({ kind: fc.constant("set" as const), at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }),
+  fc.record({ kind: fc.constant("cut" as const), at: fc.nat() }),
+  fc.record({ kind: fc.constant("insert" as const), at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }),
+  fc.record({ kind: fc.constant("delete" as const), at: fc.nat() }),
+);
+
+function mutate(src: Uint8Array, ms: readonly Mutation[]): Uint8Array {
+  let b = Array.from(src);
+  for (const m of ms) {
+    const at = b.length === 0 ? 0 : m.at % b.length;
+    if (m.kind === "set") b[at] = m.value;
+    else if (m.kind === "cut") b = b.slice(0, at);
+    else if (m.kind === "insert") b.splice(at, 0, m.value);
+    else b.splice(at, 1);
+  }
+  return new Uint8Array(b);
+}
+
+function acceptsOrRefuses(bytes: Uint8Array): void {
+  let obj;
+  try {
+    obj = readObject(bytes, "m.o");
+  } catch (e) {
+    if (!(e instanceof KernelError)) throw e;
+    expect(e.detail).toBeTruthy();
+    return;
+  }
+  try {
+    new TestKernel().load(obj);
+  } catch (e) {
+    if (!(e instanceof KernelError)) throw e;
+  }
+  // ld -r of an accepted object either refuses it or writes an object readObject accepts.
+  let merged: Uint8Array | undefined;
+  try {
+    merged = mergeObjects([{ name: "m.o", bytes }]);
+  } catch (e) {
+    if (!(e instanceof KernelError)) throw e;
+  }
+  if (merged) readObject(merged, "merged.o");
+}
+
+const corpus: { name: string; bytes: () => Uint8Array }[] = [{ name: "hand-assembled", bytes: () => tinyObject() }];
+if (CLANG) {
+  const src = `
+    extern int kputs(const char *);
+    struct ops { int (*f)(int); const char *n; };
+    static int twice(int x) { return 2 * x; }
+    struct ops ops = { twice, "ops" };
+    static void const * const __set_foo_sym_ops __attribute__((section("set_foo"), used)) = &ops;
+    int run(int x) { kputs(ops.n); return ops.f(x); }`;
+  corpus.push({ name: "clang -O2", bytes: () => compileC(src, "-O2") });
+  corpus.push({ name: "clang -O0 via ld -r", bytes: () => mergeObjects([{ name: "a.o", bytes: compileC(src, "-O0") }]) });
+}
+
+describe("mutated objects", () => {
+  for (const c of corpus) {
+    test(`${c.name}: accepted or refused with a KernelError`, () => {
+      const base = c.bytes();
+      fc.assert(
+        fc.property(fc.array(mutation, { minLength: 1, maxLength: 4 }), (ms) => acceptsOrRefuses(mutate(base, ms))),
+        { numRuns: 1500, interruptAfterTimeLimit: 20_000 },
+      );
+    });
+  }
+});
