@@ -15,7 +15,7 @@ import type { Command as CommandT, CommanderError as CommanderErrorT } from "com
 const { Command } = createRequire(import.meta.url)("commander") as typeof import("commander");
 type Command = CommandT;
 type CommanderError = CommanderErrorT;
-import { KLDSIM_VERSION } from "../kern/version.js";
+import { KLDSIM_VERSION } from "../version.js";
 import { EX_OK, EX_USAGE } from "./cli_error.js";
 
 /** Thrown by our exit override so run() knows which command misparsed. */

@@ -15,11 +15,11 @@
  */
 import { chmodSync, unlinkSync } from "node:fs";
 import { KernelError } from "../errno/kernel_error.js";
-import type { BootSettings } from "../kern/kernel.js";
 import { MsgBuf } from "../kern/kern_msgbuf.js";
-import { KLDSIM_VERSION } from "../kern/version.js";
+import { KLDSIM_VERSION } from "../version.js";
 import type { RpcRequest } from "../rpc/jsonrpc.js";
 import {
+  type BootSettings,
   DAEMON_METHODS,
   UPRINTF,
   type DaemonMethod,

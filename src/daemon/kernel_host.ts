@@ -9,8 +9,9 @@
  */
 import { Worker } from "node:worker_threads";
 import { KernelError } from "../errno/kernel_error.js";
-import { CurrentCall, type BootSettings } from "../kern/kernel.js";
-import type { FromWorker, KernelInfo, ToWorker, WorkerBootData, WorkerError } from "./worker_protocol.js";
+import { CurrentCall } from "../kern/kernel.js";
+import type { FromWorker, KernelInfo, ToWorker, WorkerBootData, WorkerError } from "../kern/worker_protocol.js";
+import type { BootSettings } from "../rpc/protocol.js";
 
 /**
  * The worker's script.  XXX: under vitest this file is TypeScript in src/,

@@ -8,7 +8,7 @@
  */
 import { errnoByName } from "../errno/errno.js";
 import { KernelError } from "../errno/kernel_error.js";
-import type { BootSettings } from "../kern/kernel.js";
+import type { BootSettings } from "../rpc/protocol.js";
 import { Daemon } from "./daemon.js";
 
 /** The messages a detached daemon sends its launcher. */

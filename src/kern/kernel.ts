@@ -17,22 +17,10 @@
 import { writeFileSync } from "node:fs";
 import { KernelError } from "../errno/kernel_error.js";
 import { MsgBuf } from "./kern_msgbuf.js";
-import { KLDSIM_VERSION } from "./version.js";
+import { KLDSIM_VERSION } from "../version.js";
 import { KERNEL_DATA_BASE, KMEM_BASE } from "./vm_layout.js";
-import type { LinkerFileStat, MethodName, ParamsOf, ResultOf } from "../rpc/protocol.js";
-
-/** How the daemon booted this kernel (`kld boot` options). */
-export interface BootSettings {
-  /** Kernel image file (kconfig output), or null for the core kernel only. */
-  readonly image: string | null;
-  /** Machine description YAML, or null for no emulated machine. */
-  readonly machine: string | null;
-  /** loader.conf(5)-style file of boot-time settings, or null. */
-  readonly loaderConf: string | null;
-  readonly foreground: boolean;
-  readonly watchdogMs: number;
-  readonly socket: string;
-}
+import type { BootSettings, LinkerFileStat, MethodName, ParamsOf, ResultOf } from "../rpc/protocol.js";
+import { formatUptime } from "../uptime.js";
 
 /** What a handler may do besides returning a result. */
 export interface RequestContext {
@@ -244,22 +232,6 @@ export function dateString(d: Date): string {
   const time = `${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())}`;
   const day = String(d.getUTCDate()).padStart(2, " ");
   return `${DAYS[d.getUTCDay()]} ${MONTHS[d.getUTCMonth()]} ${day} ${time} UTC ${d.getUTCFullYear()}`;
-}
-
-/** FreeBSD's "Uptime: 1h2m3s" (kern_shutdown.c print_uptime). */
-export function formatUptime(seconds: number): string {
-  let s = Math.floor(seconds);
-  const d = Math.floor(s / 86400);
-  s -= d * 86400;
-  const h = Math.floor(s / 3600);
-  s -= h * 3600;
-  const m = Math.floor(s / 60);
-  s -= m * 60;
-  let out = "";
-  if (d > 0) out += `${d}d`;
-  if (d > 0 || h > 0) out += `${h}h`;
-  if (d > 0 || h > 0 || m > 0) out += `${m}m`;
-  return `${out}${s}s`;
 }
 
 /**

@@ -8,7 +8,7 @@
  * FreeBSD counterpart: sys/kern/init_main.c (mi_startup walking SYSINITs).
  */
 import { parentPort, workerData } from "node:worker_threads";
-import type { FromWorker, ToWorker, WorkerBootData, WorkerError } from "../daemon/worker_protocol.js";
+import type { FromWorker, ToWorker, WorkerBootData, WorkerError } from "./worker_protocol.js";
 import { CurrentCall, Kernel, KernelPanic, registerCoreMethods } from "./kernel.js";
 import { KernelError } from "../errno/kernel_error.js";
 import { registerLinkerMethods } from "./kern_linker_rpc.js";

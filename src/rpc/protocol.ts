@@ -13,10 +13,13 @@
  * To add a method: add its result type, then one entry in `methods` below
  * (name, summary, params validator), then register a handler for it on the
  * Kernel from your subsystem's file (kernel.register("kld.load", ...)).
+ *
+ * The protocol owns its data shapes: every type here is declared here, and
+ * the kernel maps its own objects onto them (kern imports this file, never
+ * the reverse; .ci/dependency-cruiser.cjs enforces it).  So the CLI, which
+ * may import the protocol, never pulls kernel code in.
  */
 import type { KernelErrorData } from "../errno/kernel_error.js";
-import type { SymbolAnswer } from "../kern/linker/kern_linker.js";
-import type { KmemExtent, KmemStats } from "../kern/kmem.js";
 import { arrayOf, boolean, integer, none, object, oneOf, string, type Validator } from "./validate.js";
 
 /** One declared method.  `R` is a phantom: results are trusted, not checked. */
@@ -35,23 +38,32 @@ function method<P, R>(summary: string, params: Validator<P>): MethodSpec<P, R> {
 
 export type KernelState = "booting" | "running" | "panicked" | "shutting down";
 
+/**
+ * How the daemon boots a kernel (`kld boot` options): given by kld boot to
+ * the daemon, by the daemon to the kernel worker, and reported back by
+ * kernel.status.
+ */
+export interface BootSettings {
+  /** Kernel image file (kconfig output), or null for the core kernel only. */
+  readonly image: string | null;
+  /** Machine description YAML, or null for no emulated machine. */
+  readonly machine: string | null;
+  /** loader.conf(5)-style file of boot-time settings, or null. */
+  readonly loaderConf: string | null;
+  readonly foreground: boolean;
+  readonly watchdogMs: number;
+  readonly socket: string;
+}
+
 /** kernel.status: the daemon's and the kernel's state (`kld status`). */
-export interface KernelStatus {
+export interface KernelStatus extends BootSettings {
   readonly state: KernelState;
   readonly pid: number;
-  readonly socket: string;
   readonly version: string;
   /** ISO time of the current kernel's boot. */
   readonly bootTime?: string;
   /** Seconds since boot; for a panicked kernel, how long it ran before the panic. */
   readonly uptime?: number;
-  /** Kernel image file, or null: "no image: core kernel only". */
-  readonly image: string | null;
-  /** Machine description (YAML) file, or null: no emulated machine. */
-  readonly machine: string | null;
-  readonly loaderConf: string | null;
-  readonly foreground: boolean;
-  readonly watchdogMs: number;
   /** Number of linker files, absent while panicked. */
   readonly files?: number;
   /** The panic message (`panic: watchdog timeout in ...`) when panicked. */
@@ -106,21 +118,47 @@ export interface KldUnloadResult {
   readonly unloaded: readonly { readonly id: number; readonly name: string }[];
 }
 
-/** kld.sym: the linker's own answer (address is a table slot for functions). */
-export type KldSymResult = SymbolAnswer;
+/** kld.sym: one symbol as the linker resolved it. */
+export interface KldSymResult {
+  readonly name: string;
+  readonly kind: "func" | "data";
+  /** A data address, or for a function its function-table slot. */
+  readonly address: number;
+  readonly size: number;
+  /** The linker file that defines it, by name and id. */
+  readonly file: string;
+  readonly fileId: number;
+}
 
 export interface KldConfigResult {
   readonly path: readonly string[];
   readonly previous: readonly string[];
 }
 
-export interface KmemExtentStat extends KmemExtent {
+/** One run of kernel-map pages (`kld vm`). */
+export interface KmemExtentStat {
+  /** First address of the extent (page aligned). */
+  readonly start: number;
+  /** Length in pages. */
+  readonly pages: number;
+  /** The owning linker file's name, null for a free extent. */
+  readonly owner: string | null;
   readonly fileId?: number;
   /** Bytes the file uses of its pages. */
   readonly size?: number;
 }
 
-export interface KldVmResult extends Omit<KmemStats, "freeExtents"> {
+/** kld.vm: the kernel map as a whole. */
+export interface KldVmResult {
+  readonly base: number;
+  readonly end: number;
+  readonly pageSize: number;
+  readonly totalPages: number;
+  readonly usedPages: number;
+  readonly freePages: number;
+  readonly largestFreeRun: number;
+  /** External fragmentation, 0..1: 1 - largestFreeRun / freePages. */
+  readonly fragmentation: number;
   readonly extents: readonly KmemExtentStat[];
   readonly tableSlots: number;
   readonly tableSize: number;

@@ -10,7 +10,7 @@ import { SUBCOMMANDS } from "../../src/cli/kld.js";
 import { statHeader, statRow } from "../../src/cli/kld/stat.js";
 import { watchdogMs } from "../../src/cli/kld/boot.js";
 import { KernelError } from "../../src/errno/kernel_error.js";
-import { KLDSIM_VERSION } from "../../src/kern/version.js";
+import { KLDSIM_VERSION } from "../../src/version.js";
 import { ConnectionError } from "../../src/rpc/client.js";
 import { RpcError } from "../../src/rpc/rpc_error.js";
 

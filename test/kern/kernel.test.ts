@@ -1,6 +1,7 @@
 // The kernel object as the worker uses it (src/kern/kernel.ts, kern_msgbuf.ts).
 import { describe, expect, it } from "vitest";
-import { CurrentCall, Kernel, KernelPanic, dateString, formatUptime, registerCoreMethods, type BootSettings } from "../../src/kern/kernel.js";
+import { CurrentCall, Kernel, KernelPanic, dateString, registerCoreMethods } from "../../src/kern/kernel.js";
+import type { BootSettings } from "../../src/rpc/protocol.js";
 import { KernelError } from "../../src/errno/kernel_error.js";
 import { MsgBuf } from "../../src/kern/kern_msgbuf.js";
 
@@ -119,13 +120,6 @@ describe("CurrentCall", () => {
 });
 
 describe("formatting", () => {
-  it("formats uptime as kern_shutdown.c does", () => {
-    expect(formatUptime(5.9)).toBe("5s");
-    expect(formatUptime(65)).toBe("1m5s");
-    expect(formatUptime(3600)).toBe("1h0m0s");
-    expect(formatUptime(90061)).toBe("1d1h1m1s");
-  });
-
   it("formats dates as date(1) in UTC", () => {
     expect(dateString(new Date(Date.UTC(2026, 10, 5, 8, 1, 55)))).toBe("Thu Nov  5 08:01:55 UTC 2026");
   });

@@ -19,7 +19,7 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { bundledModuleDirs, defaultMachinePath, packageRoot } from "../../package_paths.js";
-import type { BootSettings } from "../../kern/kernel.js";
+import type { BootSettings } from "../../rpc/protocol.js";
 import { CliError, EX_USAGE } from "../cli_error.js";
 import { checkMachineFile } from "../machine_file.js";
 

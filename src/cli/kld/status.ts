@@ -10,7 +10,7 @@ import { printJson, printLines } from "../output.js";
 
 /** The status report; `colourLevel` as colour.ts decides it for the output stream (0: plain). */
 export async function statusLines(s: KernelStatus, colourLevel: 0 | 1 | 2 | 3 = 0): Promise<string[]> {
-  const { formatUptime } = await import("../../kern/kernel.js");
+  const { formatUptime } = await import("../../uptime.js");
   const p = await (await import("../colour.js")).painterAt(colourLevel);
   const state = s.state === "running" ? p.good(s.state) : s.state === "panicked" ? p.bad(s.state) : s.state;
   const lines = [`state:    ${state}`];

@@ -1,11 +1,12 @@
 /**
  * The messages between the daemon's main thread and the kernel worker
- * (postMessage, structured clone).  Types only; both sides import them.
+ * (postMessage, structured clone).  Types only.  They belong to the kernel,
+ * which owns the worker: the daemon imports them from here, one way.
  * Caller: src/daemon/kernel_host.ts (main thread), src/kern/kernel_worker.ts.
  * No FreeBSD counterpart: this is the simulator's "system call" gate.
  */
 import type { KernelErrorData } from "../errno/kernel_error.js";
-import type { BootSettings } from "../kern/kernel.js";
+import type { BootSettings } from "../rpc/protocol.js";
 
 /** workerData given to the worker at creation. */
 export interface WorkerBootData {
