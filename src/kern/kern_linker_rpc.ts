@@ -19,6 +19,8 @@ import { KernelError } from "../errno/kernel_error.js";
 import { KernelCore } from "./kernel_core.js";
 import type { Kernel, RequestContext } from "./kernel.js";
 import { Linker, type LinkerFile } from "./linker/kern_linker.js";
+import { describeError, isPanic } from "./linker/linker_errors.js";
+import { invokeEventHandlers, RB_HALT, SHUTDOWN_EVENTS } from "./kern_eventhandler.js";
 import { KernelPanic } from "./services/kern_shutdown.js";
 import { wasmLinkerClass } from "./linker/link_wasm_obj.js";
 import type { HostData, HostFunction, KernelEnv } from "./services/host_function.js";
@@ -225,23 +227,24 @@ export function registerLinkerMethods(kernel: Kernel): LinkerSubsystem {
 
   kernel.register("kld.config", (p) => {
     const previous = [...linker.modulePath];
+    const current = linker.modulePath;
     const paths = (p.paths ?? []).map((x) => resolve(x));
     switch (p.action) {
       case "show":
         break;
       case "set":
-        linker.modulePath = [...new Set(paths)];
+        linker.setModulePath([...new Set(paths)]);
         break;
       case "add":
-        linker.modulePath = [...linker.modulePath.filter((d) => !paths.includes(d)), ...new Set(paths)];
+        linker.setModulePath([...current.filter((d) => !paths.includes(d)), ...new Set(paths)]);
         break;
       case "merge":
-        linker.modulePath = [...linker.modulePath, ...[...new Set(paths)].filter((d) => !linker.modulePath.includes(d))];
+        linker.setModulePath([...current, ...[...new Set(paths)].filter((d) => !current.includes(d))]);
         break;
       case "remove": {
-        const missing = paths.filter((d) => !linker.modulePath.includes(d));
+        const missing = paths.filter((d) => !current.includes(d));
         if (missing.length) throw new KernelError("ENOENT", missing[0], "not in the module path");
-        linker.modulePath = linker.modulePath.filter((d) => !paths.includes(d));
+        linker.setModulePath(current.filter((d) => !paths.includes(d)));
         break;
       }
     }
@@ -273,8 +276,16 @@ export function registerLinkerMethods(kernel: Kernel): LinkerSubsystem {
     types: mallocStats(core.memory).map((t) => ({ type: t.type, inUse: t.inUse, memUse: t.memUse, requests: t.requests })),
   }));
 
-  kernel.onShutdown(() => {
+  kernel.onShutdown((howto) => {
     try {
+      // kern_reboot: the shutdown event handlers, then the modules.
+      try {
+        const nameOf = (slot: number): string => linker.kernelFile.functionName(slot);
+        for (const ev of SHUTDOWN_EVENTS) invokeEventHandlers(core, ev, howto === "reboot" ? 0 : RB_HALT, nameOf, (t) => kernel.printf(t));
+      } catch (e) {
+        if (isPanic(e)) throw e;
+        kernel.printf(`shutdown: event handlers: ${describeError(e)}\n`);
+      }
       linker.shutdown();
     } finally {
       flushPanicLine();

@@ -54,6 +54,8 @@ export class ModuleRegistry {
   private readonly byName = new Map<string, Module>();
   private readonly byData = new Map<number, Module>();
   private readonly byFile = new Map<number, Module[]>();
+  /** Modules whose MOD_LOAD (module_register_init) returned 0. */
+  private readonly loaded = new Set<Module>();
   private nextId = 1;
 
   constructor(
@@ -94,6 +96,7 @@ export class ModuleRegistry {
 
   /** Drop a module from the list (module_release). */
   release(mod: Module): void {
+    this.loaded.delete(mod);
     const i = this.modules.indexOf(mod);
     if (i >= 0) this.modules.splice(i, 1);
     if (this.byName.get(mod.name) === mod) this.byName.delete(mod.name);
@@ -101,6 +104,11 @@ export class ModuleRegistry {
     const l = (this.byFile.get(mod.file.id) ?? []).filter((m) => m !== mod);
     if (l.length) this.byFile.set(mod.file.id, l);
     else this.byFile.delete(mod.file.id);
+  }
+
+  /** Whether the module's MOD_LOAD ran and succeeded (so it is owed a MOD_UNLOAD). */
+  isLoaded(mod: Module): boolean {
+    return this.loaded.has(mod);
   }
 
   lookupByName(name: string): Module | undefined {
@@ -157,7 +165,8 @@ export class ModuleRegistry {
       return;
     }
     const error = this.event(mod, MOD_LOAD);
-    if (error !== 0) {
+    if (error === 0) this.loaded.add(mod);
+    else {
       this.event(mod, MOD_UNLOAD);
       this.release(mod);
       this.printf(

@@ -61,9 +61,14 @@ export function readSysinitSet(core: KernelCore, set: SetRange | undefined): Sys
   return out;
 }
 
+/** The one SYSINIT order: ascending (subsystem, order). */
+export function compareSysinits(a: Pick<SysinitEntry, "subsystem" | "order">, b: Pick<SysinitEntry, "subsystem" | "order">): number {
+  return a.subsystem - b.subsystem || a.order - b.order;
+}
+
 /** Ascending (subsystem, order); Array.prototype.sort is stable. */
 export function sortSysinits(entries: readonly SysinitEntry[]): SysinitEntry[] {
-  return [...entries].sort((a, b) => a.subsystem - b.subsystem || a.order - b.order);
+  return [...entries].sort(compareSysinits);
 }
 
 /** The name of the C function behind a table slot, for messages. */

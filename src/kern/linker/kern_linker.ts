@@ -9,9 +9,10 @@
  * kern_module.ts.  File 1 is the kernel itself: the kernel services and
  * data of kernel_core.ts, the interface `kernel` at __FreeBSD_version, and
  * after boot the image's static modules, linked into it by
- * linkKernelObject() with this same class and symbol handling (kern_boot.ts
- * registers their modules and runs their SYSINITs).  Shutdown order:
- * shutdownOrder().
+ * linkKernelObject() with this same class and symbol handling.  Boot is
+ * three linker operations: linkKernelObject (file 1), preload (each
+ * loader.conf file, SYSINITs held back) and runBootInits (the one sorted
+ * list, boot_inits.ts).  Shutdown order: shutdownOrder().
  *
  * Loading follows the stages of DESIGN.md §3, in order:
  *   1 read and validate            (linker class)
@@ -28,6 +29,9 @@
  *     survived MOD_LOAD.
  * Every step pushes its undo onto one stack; any failure (a KernelError, a
  * trap in module code) runs the stack backwards: nothing of the file stays.
+ * Stage 7's undo is stopUnit(), the one unwinder of started SYSINITs: the
+ * boot list uses it for a static module, and keeps a preloaded file's
+ * whole stack to run if the file fails at boot.
  *
  * Refcounts follow FreeBSD: a file starts with refs 1 (held by the user who
  * loaded it, or by the file that pulled it in as a dependency); every file
@@ -38,7 +42,8 @@
  * depend on just drops a reference and reports success; we refuse with
  * EBUSY naming the dependent.
  *
- * Called by kern_linker_rpc.ts (the kld.* methods) and at shutdown.
+ * Called by kern_linker_rpc.ts (the kld.* methods, shutdown) and kern_boot.ts
+ * (the three boot operations).
  * FreeBSD: sys/kern/kern_linker.c, sys/sys/linker.h.
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
@@ -47,11 +52,13 @@ import { errno, errnoByNumber, strerror } from "../../errno/errno.js";
 import { KernelError } from "../../errno/kernel_error.js";
 import type { KernelCore } from "../kernel_core.js";
 import { KernelMap } from "../kmem.js";
-import { KernelPanic } from "../services/kern_shutdown.js";
 import { __FreeBSD_version } from "../sys_constants.js";
 import { MOD_SHUTDOWN, MOD_UNLOAD, ModuleRegistry, type Module, type ModuleContainer } from "../kern_module.js";
-import { readSysinitSet, runSysinits, sortSysinits, type SysinitEntry } from "../kern_sysinit.js";
-import type { FileSymbol, LinkedImage, LinkerClass, ModMetadata, PreparedFile, SegmentPlacement } from "./link_wasm_obj.js";
+import { compareSysinits, readSysinitSet, runSysinits, sortSysinits, type SysinitEntry } from "../kern_sysinit.js";
+import { dropEventHandlers, eventHandlers } from "../kern_eventhandler.js";
+import { ALL_RAN, BootInits, staticOwnerMap, type BootReport, type InitUnit, type StaticModules, type UndoStack } from "./boot_inits.js";
+import { describeError, describeTrap, isPanic } from "./linker_errors.js";
+import type { FileSymbol, LinkedImage, LinkerClass, ModMetadata, PreparedFile } from "./link_wasm_obj.js";
 import { bestVersion, lookupHint, readLinkerHints, type HintRecord, type VersionRange } from "./linker_hints.js";
 import type { Resolved, ResolvedFunc } from "../../wasmobj/index.js";
 import { KERNEL_DATA_BASE, KMEM_BASE } from "../vm_layout.js";
@@ -104,14 +111,6 @@ export interface SymbolAnswer {
   readonly fileId: number;
 }
 
-/** A file loaded during boot whose SYSINITs wait for the one sorted boot list. */
-export interface DeferredInit {
-  readonly file: LinkerFile;
-  readonly sysinits: readonly SysinitEntry[];
-  /** Modules the file declares (for the "no module survived" check). */
-  readonly declared: number;
-}
-
 /** One module in the shutdown order (kern_linker.ts shutdownOrder). */
 export interface ShutdownStep {
   readonly module: Module;
@@ -130,9 +129,9 @@ export class Linker {
   readonly kernelFile: LinkerFile;
   readonly kmem = new KernelMap();
   readonly modules: ModuleRegistry;
-  readonly classes: LinkerClass[] = [];
+  private readonly classes: LinkerClass[] = [];
   /** kern.module_path, in search order. */
-  modulePath: string[];
+  private path: string[];
   /** One table slot per function identity (kernel services and every file's functions). */
   private readonly slotByIdentity = new Map<string, number>();
   private nextFileId = 1;
@@ -146,22 +145,18 @@ export class Linker {
   /** Loads in progress, outermost first. */
   private readonly loading: LoadFrame[] = [];
   /**
-   * While non-null (boot-time preloading), loaded files register their
-   * modules but leave their SYSINITs here, for kern_boot.ts to merge into
-   * the one boot-time list (as FreeBSD's mi_startup runs preloaded files'
-   * sysinits together with the kernel's).
+   * The boot-time SYSINIT list (static modules and preloaded files), until
+   * runBootInits() runs it; null after.
    */
-  deferInit: DeferredInit[] | null = null;
+  private bootList: BootInits<LinkerFile> | null;
+  /** While true (preload()), loaded files leave their SYSINITs on bootList. */
+  private preloading = false;
   /** moduledata address -> SI_SUB of its DECLARE_MODULE (from module_register_init SYSINITs). */
   private readonly moduleSub = new Map<number, number>();
   /** Module name -> interface names it depends on (MDT_DEPEND, kernel excluded). */
-  readonly moduleDepends = new Map<string, string[]>();
+  private readonly moduleDepends = new Map<string, string[]>();
   /** Interface name (MDT_VERSION) -> names of the modules that provide it. */
-  readonly interfaceModules = new Map<string, string[]>();
-  /** Called with each file about to be unloaded (eventhandler cleanup). */
-  readonly unloadHooks: ((file: LinkerFile) => void)[] = [];
-  /** Run first at shutdown (the shutdown_* event handlers). */
-  shutdownHandlers: (() => void) | undefined;
+  private readonly interfaceModules = new Map<string, string[]>();
 
   constructor(
     readonly core: KernelCore,
@@ -171,7 +166,7 @@ export class Linker {
     kernelPathname = "/boot/kernel/kernel",
   ) {
     this.modules = new ModuleRegistry(core, printf);
-    this.modulePath = [...modulePath];
+    this.path = [...modulePath];
     const kernelNames = new Map<number, string>();
     for (const s of core.symbols.values()) {
       if (s.kind === "func" && s.identity) {
@@ -186,9 +181,28 @@ export class Linker {
     this.kernelFile.versions.push({ name: "kernel", version: KERNEL_VERSION });
     this.link(this.kernelFile);
     this.kernelNamer = namer;
+    this.bootList = new BootInits({
+      modules: this.modules,
+      printf: (t) => this.printf(t),
+      runInit: (unit, e) => this.runInit(unit, e),
+      stopUnit: (unit) => this.stopUnit(unit),
+      unwind: (undo, filename) => this.unwind(undo, filename),
+      isLinked: (file) => this.byId.get(file.id) === file,
+      lastTrapCall: () => this.core.lastTrapCall,
+    });
   }
 
   private readonly kernelNamer: (slot: number) => string | undefined;
+
+  /** kern.module_path, in search order. */
+  get modulePath(): readonly string[] {
+    return this.path;
+  }
+
+  /** Set kern.module_path (kldconfig). */
+  setModulePath(dirs: readonly string[]): void {
+    this.path = [...dirs];
+  }
 
   /** Register a linker class (linker_add_class). */
   addClass(cls: LinkerClass): void {
@@ -246,7 +260,7 @@ export class Linker {
   /** linker_load_file: one file, its dependencies first; all or nothing. */
   private loadFile(path: string, verinfo?: { name: string; range: VersionRange }): LinkerFile {
     const filename = basename(path);
-    const undo: (() => void)[] = [];
+    const undo: UndoStack = [];
     // The id is taken now, before dependencies load, as linker_make_file
     // does: `kld load kduser.ko` makes kduser 2 and the kdlib it pulls in 3.
     const id = this.allocFileId();
@@ -282,28 +296,7 @@ export class Linker {
         throw this.versionMismatch(verinfo.name, verinfo.range, file);
       }
       // 7: modules, SYSINITs (MOD_LOAD), the all-modules-failed check.
-      image.runInitFunctions();
-      const declared = md.filter((m): m is Extract<ModMetadata, { type: "module" }> => m.type === "module");
-      undo.push(() => this.unwindModules(file));
-      for (const m of declared) this.modules.register(m.data, file);
-      this.modules.takeLoadError();
-      const sysinits = sortSysinits(readSysinitSet(this.core, image.lookupSet("sysinit_set")));
-      this.noteSysinits(sysinits);
-      this.noteDependencies(declared.map((m) => m.name), md);
-      if (this.deferInit) {
-        this.deferInit.push({ file, sysinits, declared: declared.length });
-        return file;
-      }
-      undo.push(() => this.runSysuninits(file));
-      runSysinits(this.core, sysinits, filename, (slot) => file.functionName(slot));
-      if (declared.length > 0 && this.modules.ofFile(file.id).length === 0) {
-        const e = this.modules.takeLoadError();
-        throw new KernelError(
-          "ENOEXEC",
-          filename,
-          e ? `MOD_LOAD of module ${e.module} failed: ${strerror(e.error)} (error ${e.error})` : "no module survived MOD_LOAD",
-        );
-      }
+      this.startFile(file, image, md, undo);
       return file;
     } catch (e) {
       // A panic stops the kernel where it stands: nothing is unwound.
@@ -311,17 +304,55 @@ export class Linker {
       // Describe the failure first: unwinding runs module code again
       // (MOD_UNLOAD, SYSUNINITs), which would overwrite the trap's location.
       const error = this.asLoadError(e, filename);
-      for (const u of undo.reverse()) {
-        try {
-          u();
-        } catch (ue) {
-          this.printf(`kern_linker: unwinding ${filename}: ${ue instanceof Error ? ue.message : String(ue)}\n`);
-        }
-      }
+      this.unwind(undo, filename);
       throw error;
     } finally {
       this.loading.pop();
       this.reservedIds.delete(id);
+    }
+  }
+
+  /**
+   * Stage 7: register the file's modules and run its SYSINITs (MOD_LOAD
+   * among them), or, while preloading, hand them to the boot list with the
+   * undo stack.  Pushes the unit's undo (stopUnit).
+   * @throws KernelError ENOEXEC when no declared module survived MOD_LOAD;
+   *   a trap from a SYSINIT.
+   */
+  private startFile(file: LinkerFile, image: LinkedImage, md: readonly ModMetadata[], undo: UndoStack): void {
+    image.runInitFunctions();
+    const declared = md.filter((m) => m.type === "module").map((m) => m.name);
+    const unit = this.newUnit(file.filename, file, declared, readSysinitSet(this.core, image.lookupSet("sysuninit_set")), "file unloaded");
+    undo.push(() => this.stopUnit(unit));
+    this.registerModules(file, md);
+    this.modules.takeLoadError();
+    const sysinits = sortSysinits(readSysinitSet(this.core, image.lookupSet("sysinit_set")));
+    this.noteSysinits(sysinits);
+    if (this.preloading && this.bootList) {
+      this.bootList.addFile(unit, sysinits, declared.length, undo);
+      return;
+    }
+    for (const e of sysinits) this.runInit(unit, e);
+    unit.ranUpTo = ALL_RAN;
+    if (declared.length > 0 && this.modules.ofFile(file.id).length === 0) {
+      const e = this.modules.takeLoadError();
+      throw new KernelError(
+        "ENOEXEC",
+        file.filename,
+        e ? `MOD_LOAD of module ${e.module} failed: ${strerror(e.error)} (error ${e.error})` : "no module survived MOD_LOAD",
+      );
+    }
+  }
+
+  /** Run a load's undo stack backwards; a failing step is reported and the rest still run. */
+  private unwind(undo: UndoStack, filename: string): void {
+    for (const u of undo.splice(0).reverse()) {
+      try {
+        u();
+      } catch (ue) {
+        if (isPanic(ue)) throw ue;
+        this.printf(`kern_linker: unwinding ${filename}: ${describeError(ue)}\n`);
+      }
     }
   }
 
@@ -451,7 +482,7 @@ export class Linker {
         if (k && k.kind === kind) {
           return k.kind === "func" ? { kind: "func", fn: k.fn!, identity: k.identity! } : { kind: "data", address: k.address };
         }
-        // The static modules linked into file 1 (kern_boot.ts).
+        // The static modules linked into file 1 (linkKernelObject).
         const s = this.kernelFile.lookupSymbol(name);
         if (s && s.kind === kind && s.binding === "global") return toResolved(s);
         return undefined;
@@ -479,31 +510,74 @@ export class Linker {
     return undefined;
   }
 
-  /** Send MOD_UNLOAD to the file's surviving modules and drop them (load unwinding). */
-  private unwindModules(file: LinkerFile): void {
-    for (const mod of this.modules.ofFile(file.id)) {
-      try {
-        this.modules.event(mod, MOD_UNLOAD);
-      } catch (e) {
-        if (isPanic(e)) throw e;
-        this.printf(`kern_linker: ${file.filename}: MOD_UNLOAD of ${mod.name} trapped while unwinding: ${describeError(e)}\n`);
-      }
-      this.modules.release(mod);
+  // ---- starting and stopping SYSINIT units (kldload and boot alike) -------
+
+  private newUnit(label: string, file: LinkerFile, moduleNames: readonly string[], sysuninits: readonly SysinitEntry[], dropReason: string): InitUnit<LinkerFile> {
+    return { label, file, moduleNames, sysuninits: sortSysinits(sysuninits), handlerTags: new Set(), ranUpTo: null, dropReason };
+  }
+
+  /** Run one SYSINIT of a unit, noting how far the unit got and the event handlers it registered. */
+  private runInit(unit: InitUnit<LinkerFile>, e: SysinitEntry): void {
+    unit.ranUpTo = e;
+    const before = new Set(eventHandlers(this.core.memory).map((h) => h.tag));
+    try {
+      runSysinits(this.core, [e], unit.file.filename, (slot) => unit.file.functionName(slot));
+    } finally {
+      for (const h of eventHandlers(this.core.memory)) if (!before.has(h.tag)) unit.handlerTags.add(h.tag);
     }
   }
 
-  /** SYSUNINITs in reverse (subsystem, order); a trap is reported and the rest still run. */
-  private runSysuninits(file: LinkerFile): void {
-    const set = file.image?.lookupSet("sysuninit_set");
-    const entries = sortSysinits(readSysinitSet(this.core, set)).reverse();
-    for (const e of entries) {
+  /**
+   * The one unwinder of a unit's start-up (a failed kldload, a failed static
+   * module or preloaded file at boot): MOD_UNLOAD to each of its modules
+   * whose MOD_LOAD ran, every module released, its SYSUNINITs up to where
+   * its SYSINITs got in reverse, then the event handlers it left behind.
+   * A trap is reported and the rest still run.
+   */
+  private stopUnit(unit: InitUnit<LinkerFile>): void {
+    for (const name of unit.moduleNames) {
+      const mod = this.modules.lookupByName(name);
+      if (!mod || mod.file !== unit.file) continue;
+      if (this.modules.isLoaded(mod)) {
+        try {
+          this.modules.event(mod, MOD_UNLOAD);
+        } catch (e) {
+          if (isPanic(e)) throw e;
+          this.printf(`kern_linker: ${unit.label}: MOD_UNLOAD of ${mod.name} trapped while unwinding: ${describeTrap(e).message}\n`);
+        }
+      }
+      this.modules.release(mod);
+    }
+    const upTo = unit.ranUpTo;
+    if (upTo) this.runSysuninits(unit.label, unit.file, unit.sysuninits.filter((e) => compareSysinits(e, upTo) <= 0));
+    const ownCode = unit.file !== this.kernelFile;
+    this.dropHandlers(unit.label, unit.file, unit.dropReason, (h) => unit.handlerTags.has(h.tag) || (ownCode && unit.file.image?.functionName(h.func) !== undefined));
+  }
+
+  /** SYSUNINITs (ascending as given) in reverse; a trap is reported and the rest still run. */
+  private runSysuninits(label: string, file: LinkerFile, ascending: readonly SysinitEntry[]): void {
+    for (const e of [...ascending].reverse()) {
       try {
         runSysinits(this.core, [e], file.filename, (slot) => file.functionName(slot));
       } catch (err) {
         if (isPanic(err)) throw err;
-        this.printf(`kern_linker: ${file.filename}: SYSUNINIT ${file.functionName(e.func)} trapped: ${describeError(err)}\n`);
+        this.printf(`kern_linker: ${label}: SYSUNINIT ${file.functionName(e.func)} trapped: ${describeError(err)}\n`);
       }
     }
+  }
+
+  /** Remove event handlers whose code is going away, each one logged. */
+  private dropHandlers(label: string, file: LinkerFile, why: string, owned: (h: { tag: number; func: number }) => boolean): void {
+    for (const h of dropEventHandlers(this.core.memory, owned)) {
+      this.printf(`eventhandler: ${h.name} handler ${file.functionName(h.func)} of ${label} deregistered: ${why}\n`);
+    }
+  }
+
+  /** Register a file's (or a static module's) modules and note their dependencies. */
+  private registerModules(file: LinkerFile, md: readonly ModMetadata[]): void {
+    const declared = md.filter((m): m is Extract<ModMetadata, { type: "module" }> => m.type === "module");
+    for (const m of declared) this.modules.register(m.data, file);
+    this.noteDependencies(declared.map((m) => m.name), md);
   }
 
   /** Release this file's references on its dependencies; unload those at 0. */
@@ -592,8 +666,8 @@ export class Linker {
       }
       this.modules.release(mod);
     }
-    this.runSysuninits(file);
-    for (const hook of this.unloadHooks) hook(file);
+    this.runSysuninits(file.filename, file, sortSysinits(readSysinitSet(this.core, file.image?.lookupSet("sysuninit_set"))));
+    this.dropHandlers(file.filename, file, "file unloaded", (h) => file.image?.functionName(h.func) !== undefined);
     file.image?.release();
     this.forgetSymbols(file);
     this.kmem.free(file.address);
@@ -618,51 +692,103 @@ export class Linker {
   // ---- boot-time linking and shutdown ---------------------------------------
 
   /**
-   * Link an image's static-module object into file 1 (`kernel`): the same
-   * wasm class, the same page allocation and symbol handling as a loaded
-   * file, resolved against the core kernel only.  Its modules are NOT
-   * registered and its SYSINITs not run: kern_boot.ts does both, because
-   * one static module failing must not take the others with it.
-   * @returns the object's metadata (addresses as linked) and SYSINITs.
-   * @throws KernelError ENOEXEC (bad object, unresolved symbol), ENOMEM.
+   * Boot, step 1 (linker_preload of the kernel): link an image's
+   * static-module object into file 1 (`kernel`) with the same wasm class,
+   * page allocation and symbol handling as a loaded file, resolved against
+   * the core kernel only, and register its modules.  Each static module
+   * becomes a unit of the boot list, its SYSINITs held back for
+   * runBootInits(), so that one failing does not take the others with it.
+   * @throws KernelError ENOEXEC (bad object, unresolved symbol), ENOMEM,
+   *   EEXIST (called twice).
    */
-  linkKernelObject(bytes: Uint8Array): { md: ModMetadata[]; sysinits: SysinitEntry[]; base: number; segments: SegmentPlacement[] } {
+  linkKernelObject(bytes: Uint8Array, statics: StaticModules): void {
     if (this.kernelFile.image) throw new KernelError("EEXIST", "kernel", "the kernel already has its static modules");
+    const boot = this.bootList;
+    if (!boot) throw new KernelError("EBUSY", "kernel", "the kernel has booted");
     const prepared = this.prepare(bytes, "kernel");
     const base = this.kmem.allocate(prepared.size, "kernel");
+    let linked: { md: ModMetadata[]; sysinits: SysinitEntry[] };
     try {
-      const md = prepared.metadata(base);
-      const image = prepared.link(base, this.zonesFor(this.kernelFile));
-      this.kernelFile.image = image;
-      for (const sym of image.symbols.values()) {
-        if (sym.kind === "func" && sym.identity) this.slotByIdentity.set(sym.identity, sym.address);
-      }
-      // Re-index file 1 with the interfaces its static modules provide.
-      this.unlink(this.kernelFile);
-      for (const m of md) if (m.type === "version") this.kernelFile.versions.push({ name: m.name, version: m.version });
-      this.link(this.kernelFile);
-      this.files.unshift(...this.files.splice(this.files.indexOf(this.kernelFile), 1));
-      image.runInitFunctions();
-      const sysinits = sortSysinits(readSysinitSet(this.core, image.lookupSet("sysinit_set")));
-      this.noteSysinits(sysinits);
-      return { md, sysinits, base, segments: prepared.segments() };
+      linked = this.linkIntoKernel(prepared, base);
     } catch (e) {
       this.kmem.free(base);
-      this.kernelFile.image?.release();
+      (this.kernelFile.image as LinkedImage | null)?.release();
       this.kernelFile.image = null;
       if (isPanic(e)) throw e;
       throw this.asLoadError(e, "kernel");
     }
+    const unitOf = staticOwnerMap(statics, base, prepared.segments());
+    const owned = <T extends { readonly at?: number; readonly addr?: number }>(xs: readonly T[], k: number, fallback: boolean): T[] =>
+      xs.filter((x) => {
+        const u = unitOf(x.at ?? x.addr ?? -1);
+        return u === k || (fallback && u < 0);
+      });
+    const sysuninits = readSysinitSet(this.core, this.kernelFile.image!.lookupSet("sysuninit_set"));
+    statics.names.forEach((name, k) => {
+      // Metadata nobody owns goes with the first module, as before ld -r kept counts.
+      const md = owned(linked.md, k, k === 0);
+      this.registerModules(this.kernelFile, md);
+      const names = md.filter((m) => m.type === "module").map((m) => m.name);
+      boot.addStatic(this.newUnit(name, this.kernelFile, names, owned(sysuninits, k, false), "module failed"), md, owned(linked.sysinits, k, false));
+    });
+    // SYSINITs of no static module run as the kernel's own.
+    boot.addKernelInits(this.newUnit("kernel", this.kernelFile, [], [], "module failed"), owned(linked.sysinits, -1, false));
+  }
+
+  /** linkKernelObject's linking: the image into file 1, its interfaces indexed. */
+  private linkIntoKernel(prepared: PreparedFile, base: number): { md: ModMetadata[]; sysinits: SysinitEntry[] } {
+    const md = prepared.metadata(base);
+    const image = prepared.link(base, this.zonesFor(this.kernelFile));
+    this.kernelFile.image = image;
+    for (const sym of image.symbols.values()) {
+      if (sym.kind === "func" && sym.identity) this.slotByIdentity.set(sym.identity, sym.address);
+    }
+    // Re-index file 1 with the interfaces its static modules provide.
+    this.unlink(this.kernelFile);
+    for (const m of md) if (m.type === "version") this.kernelFile.versions.push({ name: m.name, version: m.version });
+    this.link(this.kernelFile);
+    this.files.unshift(...this.files.splice(this.files.indexOf(this.kernelFile), 1));
+    image.runInitFunctions();
+    const sysinits = sortSysinits(readSysinitSet(this.core, image.lookupSet("sysinit_set")));
+    this.noteSysinits(sysinits);
+    return { md, sysinits };
+  }
+
+  /**
+   * Boot, step 2 (loader.conf): kldload(2) a file, its dependencies first,
+   * with its SYSINITs held back for runBootInits().
+   * @throws KernelError as load(); EBUSY after boot.
+   */
+  preload(spec: string): LinkerFile {
+    if (!this.bootList) throw new KernelError("EBUSY", spec, "the kernel has booted: use kldload");
+    this.preloading = true;
+    try {
+      return this.load(spec);
+    } finally {
+      this.preloading = false;
+    }
+  }
+
+  /**
+   * Boot, step 3 (mi_startup): run the one sorted list of the static
+   * modules' and preloaded files' SYSINITs (boot_inits.ts), once.
+   * @returns each static module and whether it failed.
+   */
+  runBootInits(opts: { readonly verbose: boolean }): BootReport {
+    const boot = this.bootList;
+    if (!boot) throw new KernelError("EBUSY", "kernel", "the boot SYSINITs have run");
+    this.bootList = null;
+    return boot.run(opts.verbose);
   }
 
   /** Record the SI_SUB of each DECLARE_MODULE among `entries` (for the shutdown order). */
-  noteSysinits(entries: readonly SysinitEntry[]): void {
+  private noteSysinits(entries: readonly SysinitEntry[]): void {
     const slot = this.core.symbols.get("module_register_init")?.address;
     for (const e of entries) if (e.func === slot) this.moduleSub.set(e.udata, e.subsystem);
   }
 
   /** Record which interfaces `modules` depend on and provide (shared metadata of one object). */
-  noteDependencies(modules: readonly string[], md: readonly ModMetadata[]): void {
+  private noteDependencies(modules: readonly string[], md: readonly ModMetadata[]): void {
     const own = new Set(md.filter((m) => m.type === "version").map((m) => m.name));
     const deps = md.filter((m) => m.type === "depend" && m.name !== "kernel" && !own.has(m.name)).map((m) => m.name);
     for (const name of modules) this.moduleDepends.set(name, [...new Set(deps)]);
@@ -670,12 +796,6 @@ export class Linker {
       const l = this.interfaceModules.get(iface) ?? [];
       this.interfaceModules.set(iface, [...new Set([...l, ...modules])]);
     }
-  }
-
-  /** Unload a file loaded at boot (a preloaded file whose SYSINIT failed). */
-  unloadBootFile(file: LinkerFile): void {
-    file.userrefs = 0;
-    this.unloadFile(file, true);
   }
 
   /**
@@ -715,19 +835,13 @@ export class Linker {
   }
 
   /**
-   * Shutdown (kern_reboot): the shutdown event handlers, then MOD_SHUTDOWN
+   * Shutdown (kern_reboot, after the shutdown event handlers): MOD_SHUTDOWN
    * to every module in shutdownOrder(), then MOD_UNLOAD in the same order,
    * then the loaded files go, each after the files that depend on it.  File
    * 1's SYSUNINITs do not run (FreeBSD never runs the kernel's).  Every step
    * is printed.
    */
   shutdown(): void {
-    try {
-      this.shutdownHandlers?.();
-    } catch (e) {
-      if (isPanic(e)) throw e;
-      this.printf(`shutdown: event handlers: ${describeError(e)}\n`);
-    }
     const order = this.shutdownOrder();
     const label = (s: ShutdownStep): string => `${s.module.name}(${s.module.file.filename},sub=0x${s.subsystem.toString(16)})`;
     this.printf(`shutdown: module order: ${order.map(label).join(" ") || "(no modules)"}\n`);
@@ -802,7 +916,7 @@ export class Linker {
       const p = cwd && !name.startsWith("/") ? join(cwd, name) : name;
       return isRegularFile(p) ? p : undefined;
     }
-    for (const dir of this.modulePath) {
+    for (const dir of this.path) {
       for (const cand of [join(dir, name), join(dir, `${name}.ko`)]) if (isRegularFile(cand)) return cand;
     }
     if (cwd) for (const cand of [join(cwd, name), join(cwd, `${name}.ko`)]) if (isRegularFile(cand)) return cand;
@@ -815,7 +929,7 @@ export class Linker {
    * before the module path.
    */
   searchModule(name: string, range: VersionRange | undefined, first: readonly string[]): string | undefined {
-    const dirs = [...new Set([...first, ...this.modulePath])];
+    const dirs = [...new Set([...first, ...this.path])];
     for (const dir of dirs) {
       const hints = this.readHints(dir);
       const rec = hints && lookupHint(hints, name, range);
@@ -889,28 +1003,4 @@ function isRegularFile(p: string): boolean {
 
 function errnoName(num: number): string {
   return errnoByNumber(num)?.name ?? "EBUSY";
-}
-
-/** panic(9) unwinding (services' and the kernel's KernelPanic): never caught as a load failure. */
-export function isPanic(e: unknown): boolean {
-  return e instanceof KernelPanic;
-}
-
-export function describeError(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
-/**
- * A trap's message and the C function names on its stack (innermost
- * first), from V8's stack text (`at hello_loader (wasm://wasm/...)`).
- */
-export function describeTrap(e: unknown): { message: string; backtrace: string[] } {
-  const message = describeError(e);
-  const stack = e instanceof Error ? (e.stack ?? "") : "";
-  const backtrace: string[] = [];
-  for (const line of stack.split("\n")) {
-    const m = /^\s*at (\S+) \(wasm:\/\//.exec(line) ?? /^\s*at (\S+) \(.*wasm-function/.exec(line);
-    if (m && m[1]) backtrace.push(m[1].replace(/^Object\./, ""));
-  }
-  return { message, backtrace };
 }
