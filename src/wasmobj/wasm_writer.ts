@@ -11,19 +11,27 @@ const utf8 = new TextEncoder();
 /** The 8-byte preamble of every wasm binary: `\0asm` and version 1. */
 export const WASM_HEADER: Uint8Array = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
 
+/** Smallest buffer a writer starts with, whatever size hint it is given. */
+const MIN_CAPACITY = 64;
+
 export class WasmWriter {
   private buf: Uint8Array<ArrayBuffer>;
   len = 0;
 
+  /** @param initial a size hint; any value (0, negative, NaN) gives a working writer. */
   constructor(initial = 1024) {
-    this.buf = new Uint8Array(initial);
+    this.buf = new Uint8Array(initial >= MIN_CAPACITY ? Math.floor(initial) : MIN_CAPACITY);
   }
 
+  /**
+   * Make room for n more bytes.  One step, no loop: the new size is at
+   * least what is needed, so a writer that started empty cannot spin
+   * (issue 13: doubling a 0-byte buffer never reached the size needed).
+   */
   private reserve(n: number): void {
-    if (this.len + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.len + n) size *= 2;
-    const next = new Uint8Array(size);
+    const needed = this.len + n;
+    if (needed <= this.buf.length) return;
+    const next = new Uint8Array(Math.max(needed, this.buf.length * 2));
     next.set(this.buf.subarray(0, this.len));
     this.buf = next;
   }

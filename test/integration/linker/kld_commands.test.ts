@@ -1,9 +1,10 @@
 // The kernel linker through the real daemon and CLI, with the bundled
 // modules: hello, kdep_user pulling in kdep_lib, sysinit_demo; kld stat's
 // forms, sym, vm after fragmenting, malloc, config and xref.
-import { copyFileSync, existsSync, mkdirSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { findClang } from "../../../src/build/cc.js";
 import { ROOT } from "../harness.js";
 import { startDaemon, type Daemon } from "./kld_daemon.js";
 
@@ -138,6 +139,19 @@ describe("kld load / stat / unload with the bundled modules", () => {
     const nosym = await d.kld("sym", "no_such_symbol");
     expect(nosym.code).toBe(1);
     expect(nosym.stderr).toBe("kld: can't find symbol no_such_symbol: No such file or directory\nkld: symbol no_such_symbol not found\n");
+  });
+
+  // Issue 13, defect 1: this used to hang the kernel until the watchdog panicked it.
+  it.skipIf(!findClang())("a module with no functions (int x = 1;) builds, loads and unloads", async () => {
+    const src = join(d.dir, "e.c");
+    writeFileSync(src, "int x = 1;\n");
+    const ko = join(d.dir, "e.ko");
+    expect((await d.kld("build", src, "-o", ko)).code).toBe(0);
+    const r = await d.kld("load", "-v", ko);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toMatch(/^Loaded .*e\.ko, id=\d+\n$/);
+    expect((await d.kld("sym", "x")).stdout).toMatch(/\bx +0x[0-9a-f]+ +4 data e\.ko/);
+    expect((await d.kld("unload", "e.ko")).code).toBe(0);
   });
 
   it("usage errors exit 64", async () => {
