@@ -9,6 +9,7 @@ import { describe, expect, test } from "vitest";
 import { KernelError } from "../../src/errno/kernel_error.js";
 import { mergeObjects } from "../../src/wasmobj/link_relocatable.js";
 import { readObject } from "../../src/wasmobj/wasm_object.js";
+import { EMPTY_SHAPES, shapedObject } from "../fixtures/objects/shaped_object.js";
 import { tinyObject } from "../fixtures/objects/tiny_object.js";
 import { CLANG, compileC } from "../support/cc_helper.js";
 import { TestKernel } from "../kern/linker/link_env.js";
@@ -63,6 +64,8 @@ function acceptsOrRefuses(bytes: Uint8Array): void {
 }
 
 const corpus: { name: string; bytes: () => Uint8Array }[] = [{ name: "hand-assembled", bytes: () => tinyObject() }];
+// Objects with zero functions, zero data, zero of everything (issue 13: these hung the emitter).
+for (const [what, shape] of EMPTY_SHAPES) corpus.push({ name: `shaped, ${what}`, bytes: () => shapedObject(shape) });
 if (CLANG) {
   const src = `
     extern int kputs(const char *);
@@ -73,6 +76,8 @@ if (CLANG) {
     int run(int x) { kputs(ops.n); return ops.f(x); }`;
   corpus.push({ name: "clang -O2", bytes: () => compileC(src, "-O2") });
   corpus.push({ name: "clang -O0 via ld -r", bytes: () => mergeObjects([{ name: "a.o", bytes: compileC(src, "-O0") }]) });
+  corpus.push({ name: "clang, data only (int x = 1;)", bytes: () => compileC("int x = 1;\n", "-O2") });
+  corpus.push({ name: "clang, an empty source", bytes: () => compileC("", "-O2") });
 }
 
 describe("mutated objects", () => {
