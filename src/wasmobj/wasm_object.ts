@@ -11,7 +11,12 @@
  * relocation type...) is ENOEXEC with a detail naming exactly what is wrong.
  *
  * Every LEB, count, index and offset is checked, so that later stages may
- * index without checks.  Function bodies are not decoded: V8 validates the
+ * index without checks.  parse() is a list of stages; each section is read
+ * by its own reader, found in a table: CORE_SECTION_READERS by section id
+ * (in canonical order, each with an optional check that runs whether or
+ * not the section is present), CUSTOM_SECTION_READERS by name
+ * (target_features, linking, reloc.*), LINKING_SUBSECTION_READERS by
+ * subsection type.  The readers fill one ObjectDraft.  Function bodies are not decoded: V8 validates the
  * final module (link_object.ts turns its CompileError into ENOEXEC).
  * Format: WebAssembly/tool-conventions Linking.md, version 2.
  */
@@ -28,10 +33,12 @@ import {
   SymbolKindCode,
   type Comdat,
   type DataSegment,
+  type DataSymbol,
   type ExportEntry,
   type FuncType,
   type FunctionBody,
   type Import,
+  type IndexedSymbol,
   type InitFunc,
   type Limits,
   type RelocSection,
@@ -227,15 +234,91 @@ function skipConstExpr(r: WasmReader, what: string): number | undefined {
   return value;
 }
 
+/** A data segment as the DATA section gives it, before WASM_SEGMENT_INFO names it. */
+interface RawSegment {
+  readonly offsetInSection: number;
+  readonly size: number;
+  readonly objectOffset: number;
+}
+
+type SegmentInfo = Pick<DataSegment, "name" | "p2align" | "flags">;
+
+/**
+ * What the section readers fill in, one stage after another; parse()
+ * returns it as the WasmObject.  A reader may rely on every field an
+ * earlier stage fills (IMPORT counts before FUNCTION, DATA before linking,
+ * symbols before relocations).
+ */
+interface ObjectDraft {
+  readonly bytes: Uint8Array;
+  readonly filename: string;
+  readonly sections: readonly SectionInfo[];
+  /** Position of the linking section in `sections`. */
+  readonly linkingIdx: number;
+  readonly targetFeatures: TargetFeature[];
+  readonly types: FuncType[];
+  readonly imports: Import[];
+  numImportedFuncs: number;
+  numImportedGlobals: number;
+  numImportedTables: number;
+  memory: Limits | undefined;
+  memoryImported: boolean;
+  readonly functions: number[];
+  numDefinedGlobals: number;
+  globalSection: SectionInfo | undefined;
+  readonly exports: ExportEntry[];
+  readonly elemFunctions: number[];
+  dataCount: number | undefined;
+  codeSection: SectionInfo | undefined;
+  readonly functionBodies: FunctionBody[];
+  dataSection: SectionInfo | undefined;
+  readonly rawSegments: RawSegment[];
+  segmentInfo: SegmentInfo[] | undefined;
+  dataSegments: DataSegment[];
+  sawSymtab: boolean;
+  /** Symbols as the table lists them; nameSymbols() replaces them with their final names. */
+  symbols: WasmSymbol[];
+  readonly initFuncs: InitFunc[];
+  readonly comdats: Comdat[];
+  readonly relocations: RelocSection[];
+  codeRelocations: Relocation[];
+  dataRelocations: Relocation[];
+}
+
+const numFuncs = (o: ObjectDraft): number => o.numImportedFuncs + o.functions.length;
+const numGlobals = (o: ObjectDraft): number => o.numImportedGlobals + o.numDefinedGlobals;
+
+/**
+ * The stages of reading an object, in order.  Each section is read by the
+ * reader its table entry names: core sections by id (CORE_SECTION_READERS),
+ * custom ones by name (CUSTOM_SECTION_READERS).
+ */
 function parse(bytes: Uint8Array, filename: string): WasmObject {
-  const hdr = new WasmReader(bytes, 0, bytes.length, "the file");
+  const sections = readSectionHeaders(bytes);
+  const o = newDraft(bytes, filename, sections, checkObjectKind(sections));
+  // target_features first: an unknown `+` feature may change how the rest is encoded.
+  readCustomSections(o, "target_features");
+  readCoreSections(o);
+  readCustomSections(o, "linking");
+  nameSymbols(o);
+  checkInitFuncsAndComdats(o);
+  readCustomSections(o, "reloc.");
+  checkEverySymbolReferenced(o);
+  return finishObject(o);
+}
+
+function checkVersion(hdr: WasmReader): void {
   hdr.skip(4, "magic");
   const ver = hdr.take(4, "version");
   if (!WASM_VERSION.every((b, i) => ver[i] === b)) {
     fail(`unsupported wasm binary version ${ver[0]! | (ver[1]! << 8) | (ver[2]! << 16) | (ver[3]! << 24)}`);
   }
+}
 
-  // Pass 1: section headers.
+/** Pass 1: every section's id, name and payload bounds; core sections once each, in canonical order. */
+function readSectionHeaders(bytes: Uint8Array): SectionInfo[] {
+  const hdr = new WasmReader(bytes, 0, bytes.length, "the file");
+  checkVersion(hdr);
   const sections: SectionInfo[] = [];
   const seen = new Set<number>();
   let lastOrder = 0;
@@ -263,477 +346,548 @@ function parse(bytes: Uint8Array, filename: string): WasmObject {
     }
     hdr.pos = end;
   }
+  return sections;
+}
 
-  const find = (id: number): SectionInfo | undefined => sections.find((s) => s.id === id);
-  const reader = (s: SectionInfo, what = `${s.name} section`) => new WasmReader(bytes, s.start, s.end, what);
-
-  if (find(SectionId.START)) fail("the object has a start section, which kernel modules may not have");
-  if (find(SectionId.TAG)) fail("the object uses exception handling (TAG section), which is not supported");
-  const linkingIdx = sections.findIndex((s) => s.id === 0 && s.name === "linking");
-  if (linkingIdx < 0) fail("not a relocatable object (no linking section); build with clang -c");
-  if (sections.filter((s) => s.id === 0 && s.name === "linking").length > 1) fail("more than one linking section");
-  if (sections.some((s) => s.id === 0 && s.name === "dylink.0")) {
+/** Refuse what is not a relocatable object we can load; returns the linking section's position. */
+function checkObjectKind(sections: readonly SectionInfo[]): number {
+  const custom = (name: string) => sections.filter((s) => s.id === SectionId.CUSTOM && s.name === name);
+  if (sections.some((s) => s.id === SectionId.START)) fail("the object has a start section, which kernel modules may not have");
+  if (sections.some((s) => s.id === SectionId.TAG)) fail("the object uses exception handling (TAG section), which is not supported");
+  const linking = custom("linking");
+  if (linking.length === 0) fail("not a relocatable object (no linking section); build with clang -c");
+  if (linking.length > 1) fail("more than one linking section");
+  if (custom("dylink.0").length > 0) {
     fail("a shared library (dylink.0 section), not a relocatable object; rebuild with clang -c and without -fPIC");
   }
+  return sections.indexOf(linking[0]!);
+}
 
-  // target_features first: an unknown `+` feature may change how the rest is encoded.
-  const targetFeatures: TargetFeature[] = [];
-  const tf = sections.find((s) => s.id === 0 && s.name === "target_features");
-  if (tf) {
-    const r = reader(tf, "target_features section");
-    const n = r.count("feature", 2);
-    for (let i = 0; i < n; i++) {
-      const p = r.u8("feature prefix");
-      if (p !== 0x2b && p !== 0x2d && p !== 0x3d) fail(`target_features entry ${i} has an invalid prefix 0x${p.toString(16)}`);
-      const name = r.name("feature name");
-      const prefix = String.fromCharCode(p) as TargetFeature["prefix"];
-      if (prefix !== "-" && !SUPPORTED_FEATURES.has(name)) {
-        fail(`the object uses wasm feature ${name}, which this kernel does not support`);
-      }
-      targetFeatures.push({ prefix, name });
+function newDraft(bytes: Uint8Array, filename: string, sections: readonly SectionInfo[], linkingIdx: number): ObjectDraft {
+  return {
+    bytes, filename, sections, linkingIdx,
+    targetFeatures: [], types: [], imports: [],
+    numImportedFuncs: 0, numImportedGlobals: 0, numImportedTables: 0,
+    memory: undefined, memoryImported: false,
+    functions: [], numDefinedGlobals: 0, globalSection: undefined,
+    exports: [], elemFunctions: [], dataCount: undefined,
+    codeSection: undefined, functionBodies: [],
+    dataSection: undefined, rawSegments: [], segmentInfo: undefined, dataSegments: [],
+    sawSymtab: false, symbols: [], initFuncs: [], comdats: [],
+    relocations: [], codeRelocations: [], dataRelocations: [],
+  };
+}
+
+function sectionReader(o: ObjectDraft, s: SectionInfo, what = `${s.name} section`): WasmReader {
+  return new WasmReader(o.bytes, s.start, s.end, what);
+}
+
+// ---- core sections ---------------------------------------------------------
+
+/** A core section's reader; `after` runs whether or not the section is present. */
+interface CoreSectionReader {
+  read(r: WasmReader, o: ObjectDraft, s: SectionInfo): void;
+  after?(o: ObjectDraft): void;
+}
+
+/** Read the core sections in canonical order, each by its entry in CORE_SECTION_READERS. */
+function readCoreSections(o: ObjectDraft): void {
+  const byId = new Map<number, SectionInfo>();
+  for (const s of o.sections) if (s.id !== SectionId.CUSTOM) byId.set(s.id, s);
+  for (const id of CORE_READ_ORDER) {
+    const reader = CORE_SECTION_READERS[id]!;
+    const s = byId.get(id);
+    if (s) {
+      const r = sectionReader(o, s);
+      reader.read(r, o, s);
+      r.expectEnd();
     }
-    r.expectEnd();
+    reader.after?.(o);
   }
+}
 
-  // TYPE
-  const types: FuncType[] = [];
-  const typeSec = find(SectionId.TYPE);
-  if (typeSec) {
-    const r = reader(typeSec);
-    const n = r.count("type", 3);
-    for (let i = 0; i < n; i++) {
-      const form = r.u8("type form");
-      if (form !== 0x60) fail(`TYPE section: type ${i} is not a function type (form 0x${form.toString(16)})`);
-      const vec = (what: string): number[] => {
-        const k = r.count(what);
-        const out: number[] = [];
-        for (let j = 0; j < k; j++) {
-          const t = r.u8(what);
-          if (!VALTYPES.has(t)) fail(`TYPE section: type ${i} has an unknown value type 0x${t.toString(16)}`);
-          out.push(t);
-        }
-        return out;
-      };
-      const params = vec("parameter");
-      types.push({ params, results: vec("result") });
-    }
-    r.expectEnd();
-  }
-
-  // IMPORT
-  const imports: Import[] = [];
-  let numImportedFuncs = 0;
-  let numImportedGlobals = 0;
-  let numImportedTables = 0;
-  let memory: Limits | undefined;
-  let memoryImported = false;
-  const importSec = find(SectionId.IMPORT);
-  if (importSec) {
-    const r = reader(importSec);
-    const n = r.count("import", 4);
-    for (let i = 0; i < n; i++) {
-      const module = r.name("import module");
-      const field = r.name("import field");
-      const what = `import ${i} (${module}.${field})`;
-      if (module === "GOT.mem" || module === "GOT.func" || field === "__memory_base" || field === "__table_base") {
-        fail(`position-independent code (imports ${module}.${field}); rebuild without -fPIC`);
-      }
-      if (field === "__tls_base" || field === "__tls_size" || field === "__tls_align") {
-        fail(`thread-local storage (imports ${module}.${field}) is not supported`);
-      }
-      const kind = r.u8("import kind");
-      switch (kind) {
-        case 0: {
-          const typeIndex = r.u32("import type index");
-          if (typeIndex >= types.length) fail(`${what} has type index ${typeIndex} but the object has ${types.length} types`);
-          imports.push({ module, field, kind: "func", typeIndex });
-          numImportedFuncs++;
-          break;
-        }
-        case 1: {
-          const refType = r.u8("table element type");
-          if (!REFTYPES.has(refType)) fail(`${what} has an unknown element type 0x${refType.toString(16)}`);
-          imports.push({ module, field, kind: "table", refType, limits: readLimits(r, what) });
-          numImportedTables++;
-          break;
-        }
-        case 2: {
-          if (memory) fail("the object uses more than one memory (multi-memory), which is not supported");
-          memory = readLimits(r, what);
-          memoryImported = true;
-          imports.push({ module, field, kind: "memory", limits: memory });
-          break;
-        }
-        case 3: {
-          const valType = r.u8("global type");
-          if (!VALTYPES.has(valType)) fail(`${what} has an unknown value type 0x${valType.toString(16)}`);
-          const mut = r.u8("global mutability");
-          if (mut > 1) fail(`${what} has an invalid mutability ${mut}`);
-          imports.push({ module, field, kind: "global", valType, mutable: mut === 1 });
-          numImportedGlobals++;
-          break;
-        }
-        case 4:
-          fail(`${what} is a tag: exception handling is not supported`);
-        default:
-          fail(`${what} has an unknown import kind ${kind}`);
-      }
-    }
-    r.expectEnd();
-  }
-
-  // FUNCTION
-  const functions: number[] = [];
-  const funcSec = find(SectionId.FUNCTION);
-  if (funcSec) {
-    const r = reader(funcSec);
-    const n = r.count("function");
-    for (let i = 0; i < n; i++) {
-      const t = r.u32("function type index");
-      if (t >= types.length) fail(`FUNCTION section: function ${numImportedFuncs + i} has type index ${t} but the object has ${types.length} types`);
-      functions.push(t);
-    }
-    r.expectEnd();
-  }
-  const numFuncs = numImportedFuncs + functions.length;
-
-  // TABLE (only imports are allowed: the kernel's table is table 0)
-  const tableSec = find(SectionId.TABLE);
-  if (tableSec) {
-    const r = reader(tableSec);
-    if (r.count("table") > 0) fail("the object defines its own table; kernel modules use the kernel's function table");
-    r.expectEnd();
-  }
-  if (numImportedTables > 1) fail("the object imports more than one table, which is not supported");
-
-  // MEMORY (ld -r output defines its memory)
-  const memSec = find(SectionId.MEMORY);
-  if (memSec) {
-    const r = reader(memSec);
-    const n = r.count("memory");
-    if (n + (memory ? 1 : 0) > 1) fail("the object uses more than one memory (multi-memory), which is not supported");
-    if (n === 1) memory = readLimits(r, "MEMORY section: memory 0");
-    r.expectEnd();
-  }
-
-  // GLOBAL
-  let numDefinedGlobals = 0;
-  const globalSec = find(SectionId.GLOBAL);
-  if (globalSec) {
-    const r = reader(globalSec);
-    numDefinedGlobals = r.count("global", 3);
-    for (let i = 0; i < numDefinedGlobals; i++) {
-      const t = r.u8("global type");
-      if (!VALTYPES.has(t)) fail(`GLOBAL section: global ${i} has an unknown value type 0x${t.toString(16)}`);
-      if (r.u8("global mutability") > 1) fail(`GLOBAL section: global ${i} has an invalid mutability`);
-      skipConstExpr(r, `GLOBAL section: global ${i} initializer`);
-    }
-    r.expectEnd();
-  }
-  const numGlobals = numImportedGlobals + numDefinedGlobals;
-
-  // EXPORT
-  const exports: ExportEntry[] = [];
-  const exportSec = find(SectionId.EXPORT);
-  if (exportSec) {
-    const r = reader(exportSec);
-    const n = r.count("export", 3);
-    for (let i = 0; i < n; i++) {
-      const name = r.name("export name");
-      const kind = r.u8("export kind");
-      const index = r.u32("export index");
-      const limit = [numFuncs, numImportedTables, memory ? 1 : 0, numGlobals][kind];
-      if (limit === undefined) fail(`export ${name} has an unknown kind ${kind}`);
-      if (index >= limit) fail(`export ${name} refers to index ${index}, out of range`);
-      exports.push({ name, kind, index });
-    }
-    r.expectEnd();
-  }
-
-  // ELEM: one active segment of function indices, object-relative (dropped by the loader).
-  const elemFunctions: number[] = [];
-  const elemSec = find(SectionId.ELEM);
-  if (elemSec) {
-    const r = reader(elemSec);
-    const n = r.count("element segment", 3);
-    for (let i = 0; i < n; i++) {
-      const flags = r.u32("element segment flags");
-      if (flags !== 0 && flags !== 2) fail(`ELEM section: segment ${i} has unsupported flags ${flags} (passive or expression segments)`);
-      if (flags === 2) {
-        if (r.u32("element table index") !== 0) fail(`ELEM section: segment ${i} is for a table other than table 0`);
-      }
-      skipConstExpr(r, `ELEM section: segment ${i} offset`);
-      if (flags === 2 && r.u8("element kind") !== 0) fail(`ELEM section: segment ${i} has an unknown element kind`);
-      const k = r.count("element");
+function readTypeSection(r: WasmReader, o: ObjectDraft): void {
+  const n = r.count("type", 3);
+  for (let i = 0; i < n; i++) {
+    const form = r.u8("type form");
+    if (form !== 0x60) fail(`TYPE section: type ${i} is not a function type (form 0x${form.toString(16)})`);
+    const vec = (what: string): number[] => {
+      const k = r.count(what);
+      const out: number[] = [];
       for (let j = 0; j < k; j++) {
-        const f = r.u32("element function index");
-        if (f >= numFuncs) fail(`ELEM section: segment ${i} lists function ${f} but the object has ${numFuncs} functions`);
-        elemFunctions.push(f);
+        const t = r.u8(what);
+        if (!VALTYPES.has(t)) fail(`TYPE section: type ${i} has an unknown value type 0x${t.toString(16)}`);
+        out.push(t);
       }
+      return out;
+    };
+    const params = vec("parameter");
+    o.types.push({ params, results: vec("result") });
+  }
+}
+
+function readImportSection(r: WasmReader, o: ObjectDraft): void {
+  const n = r.count("import", 4);
+  for (let i = 0; i < n; i++) {
+    const module = r.name("import module");
+    const field = r.name("import field");
+    if (module === "GOT.mem" || module === "GOT.func" || field === "__memory_base" || field === "__table_base") {
+      fail(`position-independent code (imports ${module}.${field}); rebuild without -fPIC`);
     }
-    r.expectEnd();
-  }
-
-  // DATACOUNT
-  let dataCount: number | undefined;
-  const dcSec = find(SectionId.DATACOUNT);
-  if (dcSec) {
-    const r = reader(dcSec);
-    dataCount = r.u32("data count");
-    r.expectEnd();
-  }
-
-  // CODE: only the body boundaries; bodies are copied, never decoded.
-  const codeSection = find(SectionId.CODE);
-  const functionBodies: FunctionBody[] = [];
-  if (codeSection) {
-    const r = reader(codeSection);
-    const n = r.count("function body");
-    if (n !== functions.length) fail(`CODE section has ${n} function bodies but the FUNCTION section declares ${functions.length} functions`);
-    for (let i = 0; i < n; i++) {
-      const offset = r.pos - codeSection.start;
-      const size = r.u32("size of a function body");
-      const bodyStart = r.pos - codeSection.start;
-      if (size === 0) fail(`CODE section: function body ${numImportedFuncs + i} is empty`);
-      if (size > r.end - r.pos) fail(`CODE section is truncated: function body ${numImportedFuncs + i} runs past its end`);
-      r.pos += size;
-      functionBodies.push({ offset, bodyStart, size });
+    if (field === "__tls_base" || field === "__tls_size" || field === "__tls_align") {
+      fail(`thread-local storage (imports ${module}.${field}) is not supported`);
     }
-    r.expectEnd();
-  } else if (functions.length > 0) {
-    fail(`the FUNCTION section declares ${functions.length} functions but there is no CODE section`);
+    readImportDesc(r, o, module, field, `import ${i} (${module}.${field})`);
   }
+}
 
-  // DATA
-  const dataSection = find(SectionId.DATA);
-  const rawSegments: { offsetInSection: number; size: number; objectOffset: number }[] = [];
-  if (dataSection) {
-    const r = reader(dataSection);
-    const n = r.count("data segment", 3);
-    for (let i = 0; i < n; i++) {
-      const flags = r.u32("data segment flags");
-      if (flags === 1) fail(`DATA section: segment ${i} is passive, which is not supported`);
-      if (flags === 2 && r.u32("data segment memory index") !== 0) fail(`DATA section: segment ${i} is for a memory other than memory 0`);
-      if (flags > 2) fail(`DATA section: segment ${i} has unknown flags ${flags}`);
-      const objectOffset = skipConstExpr(r, "DATA section: a segment offset");
-      if (objectOffset === undefined) fail(`DATA section: segment ${i} offset is not an i32.const`);
-      const size = r.u32("size of a data segment");
-      const offsetInSection = r.pos - dataSection.start;
-      if (size > r.end - r.pos) fail(`DATA section is truncated: segment ${i} runs past its end`);
-      r.pos += size;
-      rawSegments.push({ offsetInSection, size, objectOffset: objectOffset >>> 0 });
+/** One import's kind and description; counts it in its index space. */
+function readImportDesc(r: WasmReader, o: ObjectDraft, module: string, field: string, what: string): void {
+  const kind = r.u8("import kind");
+  switch (kind) {
+    case 0: {
+      const typeIndex = r.u32("import type index");
+      if (typeIndex >= o.types.length) fail(`${what} has type index ${typeIndex} but the object has ${o.types.length} types`);
+      o.imports.push({ module, field, kind: "func", typeIndex });
+      o.numImportedFuncs++;
+      return;
     }
-    r.expectEnd();
+    case 1: {
+      const refType = r.u8("table element type");
+      if (!REFTYPES.has(refType)) fail(`${what} has an unknown element type 0x${refType.toString(16)}`);
+      o.imports.push({ module, field, kind: "table", refType, limits: readLimits(r, what) });
+      o.numImportedTables++;
+      return;
+    }
+    case 2: {
+      if (o.memory) fail("the object uses more than one memory (multi-memory), which is not supported");
+      o.memory = readLimits(r, what);
+      o.memoryImported = true;
+      o.imports.push({ module, field, kind: "memory", limits: o.memory });
+      return;
+    }
+    case 3: {
+      const valType = r.u8("global type");
+      if (!VALTYPES.has(valType)) fail(`${what} has an unknown value type 0x${valType.toString(16)}`);
+      const mut = r.u8("global mutability");
+      if (mut > 1) fail(`${what} has an invalid mutability ${mut}`);
+      o.imports.push({ module, field, kind: "global", valType, mutable: mut === 1 });
+      o.numImportedGlobals++;
+      return;
+    }
+    case 4:
+      fail(`${what} is a tag: exception handling is not supported`);
+    default:
+      fail(`${what} has an unknown import kind ${kind}`);
   }
-  if (dataCount !== undefined && dataCount !== rawSegments.length) {
-    fail(`DATACOUNT says ${dataCount} segments but the DATA section has ${rawSegments.length}`);
-  }
-  if (rawSegments.length > 0 && !memory) fail("the object has data segments but no memory");
+}
 
-  // Overlapping or oversized segments in the object's own address space.
-  {
-    const memBytes = memory ? memory.min * 65536 : 0;
-    const byOffset = rawSegments.map((s, i) => ({ ...s, i })).sort((a, b) => a.objectOffset - b.objectOffset);
-    for (let k = 0; k < byOffset.length; k++) {
-      const s = byOffset[k]!;
-      if (s.objectOffset + s.size > memBytes) {
-        fail(`data segment ${s.i} (offset ${s.objectOffset}, ${s.size} bytes) extends past the object's memory of ${memBytes} bytes`);
-      }
-      const next = byOffset[k + 1];
-      if (next && s.objectOffset + s.size > next.objectOffset) {
-        fail(`data segments ${s.i} and ${next.i} overlap`);
-      }
+function readFunctionSection(r: WasmReader, o: ObjectDraft): void {
+  const n = r.count("function");
+  for (let i = 0; i < n; i++) {
+    const t = r.u32("function type index");
+    if (t >= o.types.length) fail(`FUNCTION section: function ${o.numImportedFuncs + i} has type index ${t} but the object has ${o.types.length} types`);
+    o.functions.push(t);
+  }
+}
+
+/** Only imported tables are allowed: the kernel's table is table 0. */
+function readTableSection(r: WasmReader): void {
+  if (r.count("table") > 0) fail("the object defines its own table; kernel modules use the kernel's function table");
+}
+
+function checkOneTable(o: ObjectDraft): void {
+  if (o.numImportedTables > 1) fail("the object imports more than one table, which is not supported");
+}
+
+/** ld -r output defines its memory. */
+function readMemorySection(r: WasmReader, o: ObjectDraft): void {
+  const n = r.count("memory");
+  if (n + (o.memory ? 1 : 0) > 1) fail("the object uses more than one memory (multi-memory), which is not supported");
+  if (n === 1) o.memory = readLimits(r, "MEMORY section: memory 0");
+}
+
+function readGlobalSection(r: WasmReader, o: ObjectDraft, s: SectionInfo): void {
+  o.globalSection = s;
+  o.numDefinedGlobals = r.count("global", 3);
+  for (let i = 0; i < o.numDefinedGlobals; i++) {
+    const t = r.u8("global type");
+    if (!VALTYPES.has(t)) fail(`GLOBAL section: global ${i} has an unknown value type 0x${t.toString(16)}`);
+    if (r.u8("global mutability") > 1) fail(`GLOBAL section: global ${i} has an invalid mutability`);
+    skipConstExpr(r, `GLOBAL section: global ${i} initializer`);
+  }
+}
+
+function readExportSection(r: WasmReader, o: ObjectDraft): void {
+  const n = r.count("export", 3);
+  for (let i = 0; i < n; i++) {
+    const name = r.name("export name");
+    const kind = r.u8("export kind");
+    const index = r.u32("export index");
+    const limit = [numFuncs(o), o.numImportedTables, o.memory ? 1 : 0, numGlobals(o)][kind];
+    if (limit === undefined) fail(`export ${name} has an unknown kind ${kind}`);
+    if (index >= limit) fail(`export ${name} refers to index ${index}, out of range`);
+    o.exports.push({ name, kind, index });
+  }
+}
+
+/** One active segment of function indices, object-relative (the loader drops it). */
+function readElemSection(r: WasmReader, o: ObjectDraft): void {
+  const n = r.count("element segment", 3);
+  const total = numFuncs(o);
+  for (let i = 0; i < n; i++) {
+    const flags = r.u32("element segment flags");
+    if (flags !== 0 && flags !== 2) fail(`ELEM section: segment ${i} has unsupported flags ${flags} (passive or expression segments)`);
+    if (flags === 2) {
+      if (r.u32("element table index") !== 0) fail(`ELEM section: segment ${i} is for a table other than table 0`);
+    }
+    skipConstExpr(r, `ELEM section: segment ${i} offset`);
+    if (flags === 2 && r.u8("element kind") !== 0) fail(`ELEM section: segment ${i} has an unknown element kind`);
+    const k = r.count("element");
+    for (let j = 0; j < k; j++) {
+      const f = r.u32("element function index");
+      if (f >= total) fail(`ELEM section: segment ${i} lists function ${f} but the object has ${total} functions`);
+      o.elemFunctions.push(f);
     }
   }
+}
 
-  // linking
-  const linking = sections[linkingIdx]!;
-  const lr = reader(linking, "linking section");
+function readDataCountSection(r: WasmReader, o: ObjectDraft): void {
+  o.dataCount = r.u32("data count");
+}
+
+/** Only the body boundaries: bodies are copied, never decoded. */
+function readCodeSection(r: WasmReader, o: ObjectDraft, s: SectionInfo): void {
+  o.codeSection = s;
+  const n = r.count("function body");
+  if (n !== o.functions.length) fail(`CODE section has ${n} function bodies but the FUNCTION section declares ${o.functions.length} functions`);
+  for (let i = 0; i < n; i++) {
+    const offset = r.pos - s.start;
+    const size = r.u32("size of a function body");
+    const bodyStart = r.pos - s.start;
+    if (size === 0) fail(`CODE section: function body ${o.numImportedFuncs + i} is empty`);
+    if (size > r.end - r.pos) fail(`CODE section is truncated: function body ${o.numImportedFuncs + i} runs past its end`);
+    r.pos += size;
+    o.functionBodies.push({ offset, bodyStart, size });
+  }
+}
+
+function checkCodeSectionPresent(o: ObjectDraft): void {
+  if (!o.codeSection && o.functions.length > 0) {
+    fail(`the FUNCTION section declares ${o.functions.length} functions but there is no CODE section`);
+  }
+}
+
+function readDataSection(r: WasmReader, o: ObjectDraft, s: SectionInfo): void {
+  o.dataSection = s;
+  const n = r.count("data segment", 3);
+  for (let i = 0; i < n; i++) {
+    const flags = r.u32("data segment flags");
+    if (flags === 1) fail(`DATA section: segment ${i} is passive, which is not supported`);
+    if (flags === 2 && r.u32("data segment memory index") !== 0) fail(`DATA section: segment ${i} is for a memory other than memory 0`);
+    if (flags > 2) fail(`DATA section: segment ${i} has unknown flags ${flags}`);
+    const objectOffset = skipConstExpr(r, "DATA section: a segment offset");
+    if (objectOffset === undefined) fail(`DATA section: segment ${i} offset is not an i32.const`);
+    const size = r.u32("size of a data segment");
+    const offsetInSection = r.pos - s.start;
+    if (size > r.end - r.pos) fail(`DATA section is truncated: segment ${i} runs past its end`);
+    r.pos += size;
+    o.rawSegments.push({ offsetInSection, size, objectOffset: objectOffset >>> 0 });
+  }
+}
+
+/** DATACOUNT agrees; segments have a memory and neither overlap nor run past it. */
+function checkDataSegments(o: ObjectDraft): void {
+  const segs = o.rawSegments;
+  if (o.dataCount !== undefined && o.dataCount !== segs.length) {
+    fail(`DATACOUNT says ${o.dataCount} segments but the DATA section has ${segs.length}`);
+  }
+  if (segs.length > 0 && !o.memory) fail("the object has data segments but no memory");
+  const memBytes = o.memory ? o.memory.min * 65536 : 0;
+  const byOffset = segs.map((s, i) => ({ ...s, i })).sort((a, b) => a.objectOffset - b.objectOffset);
+  for (let k = 0; k < byOffset.length; k++) {
+    const s = byOffset[k]!;
+    if (s.objectOffset + s.size > memBytes) {
+      fail(`data segment ${s.i} (offset ${s.objectOffset}, ${s.size} bytes) extends past the object's memory of ${memBytes} bytes`);
+    }
+    const next = byOffset[k + 1];
+    if (next && s.objectOffset + s.size > next.objectOffset) {
+      fail(`data segments ${s.i} and ${next.i} overlap`);
+    }
+  }
+}
+
+/** Core section readers by section id. */
+const CORE_SECTION_READERS: Readonly<Record<number, CoreSectionReader>> = {
+  [SectionId.TYPE]: { read: readTypeSection },
+  [SectionId.IMPORT]: { read: readImportSection },
+  [SectionId.FUNCTION]: { read: readFunctionSection },
+  [SectionId.TABLE]: { read: readTableSection, after: checkOneTable },
+  [SectionId.MEMORY]: { read: readMemorySection },
+  [SectionId.GLOBAL]: { read: readGlobalSection },
+  [SectionId.EXPORT]: { read: readExportSection },
+  [SectionId.ELEM]: { read: readElemSection },
+  [SectionId.DATACOUNT]: { read: readDataCountSection },
+  [SectionId.CODE]: { read: readCodeSection, after: checkCodeSectionPresent },
+  [SectionId.DATA]: { read: readDataSection, after: checkDataSegments },
+};
+
+/** The readers' ids in canonical section order, which readSectionHeaders enforced on the file. */
+const CORE_READ_ORDER: readonly number[] = Object.keys(CORE_SECTION_READERS)
+  .map(Number)
+  .sort((a, b) => SECTION_ORDER[a]! - SECTION_ORDER[b]!);
+
+// ---- custom sections -------------------------------------------------------
+
+type CustomSectionReader = (r: WasmReader, o: ObjectDraft, s: SectionInfo, index: number) => void;
+
+/**
+ * Read the custom sections `key` selects, each through CUSTOM_SECTION_READERS:
+ * a key ending in "." selects every section whose name starts with it
+ * (reloc.CODE, reloc.DATA, reloc..debug_info), any other key the first
+ * section of that name.
+ */
+function readCustomSections(o: ObjectDraft, key: string): void {
+  const read = CUSTOM_SECTION_READERS[key]!;
+  const prefix = key.endsWith(".");
+  for (let i = 0; i < o.sections.length; i++) {
+    const s = o.sections[i]!;
+    if (s.id !== SectionId.CUSTOM || (prefix ? !s.name.startsWith(key) : s.name !== key)) continue;
+    const r = sectionReader(o, s);
+    read(r, o, s, i);
+    r.expectEnd();
+    if (!prefix) return;
+  }
+}
+
+function readTargetFeatures(r: WasmReader, o: ObjectDraft): void {
+  const n = r.count("feature", 2);
+  for (let i = 0; i < n; i++) {
+    const p = r.u8("feature prefix");
+    if (p !== 0x2b && p !== 0x2d && p !== 0x3d) fail(`target_features entry ${i} has an invalid prefix 0x${p.toString(16)}`);
+    const name = r.name("feature name");
+    const prefix = String.fromCharCode(p) as TargetFeature["prefix"];
+    if (prefix !== "-" && !SUPPORTED_FEATURES.has(name)) {
+      fail(`the object uses wasm feature ${name}, which this kernel does not support`);
+    }
+    o.targetFeatures.push({ prefix, name });
+  }
+}
+
+/** The linking section: a version, then subsections, each read by LINKING_SUBSECTION_READERS. */
+function readLinkingSection(lr: WasmReader, o: ObjectDraft): void {
   const version = lr.u32("linking version");
   if (version !== LINKING_VERSION) fail(`unsupported linking section version ${version}`);
-  const symbols: WasmSymbol[] = [];
-  let segmentInfo: { name: string; p2align: number; flags: number }[] | undefined;
-  const initFuncs: InitFunc[] = [];
-  const comdats: Comdat[] = [];
-  let sawSymtab = false;
   while (!lr.atEnd) {
     const type = lr.u8("linking subsection type");
     const len = lr.u32("linking subsection size");
     if (len > lr.end - lr.pos) fail(`linking subsection ${type} declares ${len} bytes but only ${lr.end - lr.pos} remain in the section`);
-    const sub = new WasmReader(bytes, lr.pos, lr.pos + len, `linking subsection ${type}`);
+    const sub = new WasmReader(o.bytes, lr.pos, lr.pos + len, `linking subsection ${type}`);
     lr.pos += len;
-    switch (type) {
-      case LinkingSubsection.SEGMENT_INFO: {
-        if (segmentInfo) fail("duplicate WASM_SEGMENT_INFO subsection");
-        const n = sub.count("segment", 3);
-        if (n !== rawSegments.length) fail(`WASM_SEGMENT_INFO describes ${n} segments but the DATA section has ${rawSegments.length}`);
-        segmentInfo = [];
-        for (let i = 0; i < n; i++) {
-          const name = sub.name("segment name");
-          const p2align = sub.u32("segment alignment");
-          if (p2align > 12) fail(`data segment ${name} wants alignment 2^${p2align}, more than a page`);
-          const flags = sub.u32("segment flags");
-          if (flags & SegFlag.TLS) fail(`thread-local storage (segment ${name}) is not supported`);
-          segmentInfo.push({ name, p2align, flags });
-        }
-        break;
-      }
-      case LinkingSubsection.INIT_FUNCS: {
-        const n = sub.count("init function", 2);
-        for (let i = 0; i < n; i++) {
-          const priority = sub.u32("init function priority");
-          const symbol = sub.u32("init function symbol");
-          initFuncs.push({ priority, symbol });
-        }
-        break;
-      }
-      case LinkingSubsection.COMDAT_INFO: {
-        const n = sub.count("comdat", 3);
-        for (let i = 0; i < n; i++) {
-          const name = sub.name("comdat name");
-          if (sub.u32("comdat flags") !== 0) fail(`comdat ${name} has non-zero flags`);
-          const k = sub.count("comdat member", 2);
-          const members: { kind: number; index: number }[] = [];
-          for (let j = 0; j < k; j++) {
-            const kind = sub.u8("comdat member kind");
-            if (kind > 5) fail(`comdat ${name} has a member of unknown kind ${kind}`);
-            members.push({ kind, index: sub.u32("comdat member index") });
-          }
-          comdats.push({ name, members });
-        }
-        break;
-      }
-      case LinkingSubsection.SYMBOL_TABLE: {
-        if (sawSymtab) fail("duplicate WASM_SYMBOL_TABLE subsection");
-        sawSymtab = true;
-        const n = sub.count("symbol", 2);
-        for (let i = 0; i < n; i++) symbols.push(readSymbol(sub, i));
-        break;
-      }
-      default:
-        if (type < 5) fail(`linking subsection type ${type} is from the obsolete pre-2018 format`);
-        fail(`unknown linking subsection type ${type}`);
+    const read = LINKING_SUBSECTION_READERS[type];
+    if (!read) {
+      if (type < 5) fail(`linking subsection type ${type} is from the obsolete pre-2018 format`);
+      fail(`unknown linking subsection type ${type}`);
     }
+    read(sub, o);
     sub.expectEnd();
   }
-  if (!segmentInfo) {
-    if (rawSegments.length > 0) fail("the linking section has no WASM_SEGMENT_INFO for the data segments");
-    segmentInfo = [];
-  }
-  const dataSegments: DataSegment[] = rawSegments.map((s, i) => ({ ...segmentInfo![i]!, ...s }));
+  if (!o.segmentInfo && o.rawSegments.length > 0) fail("the linking section has no WASM_SEGMENT_INFO for the data segments");
+  const info = o.segmentInfo ?? [];
+  o.dataSegments = o.rawSegments.map((s, i) => ({ ...info[i]!, ...s }));
+}
 
-  // Symbol checks that need the whole object.
+function readSegmentInfo(sub: WasmReader, o: ObjectDraft): void {
+  if (o.segmentInfo) fail("duplicate WASM_SEGMENT_INFO subsection");
+  const n = sub.count("segment", 3);
+  if (n !== o.rawSegments.length) fail(`WASM_SEGMENT_INFO describes ${n} segments but the DATA section has ${o.rawSegments.length}`);
+  const info: SegmentInfo[] = [];
+  for (let i = 0; i < n; i++) {
+    const name = sub.name("segment name");
+    const p2align = sub.u32("segment alignment");
+    if (p2align > 12) fail(`data segment ${name} wants alignment 2^${p2align}, more than a page`);
+    const flags = sub.u32("segment flags");
+    if (flags & SegFlag.TLS) fail(`thread-local storage (segment ${name}) is not supported`);
+    info.push({ name, p2align, flags });
+  }
+  o.segmentInfo = info;
+}
+
+function readInitFuncs(sub: WasmReader, o: ObjectDraft): void {
+  const n = sub.count("init function", 2);
+  for (let i = 0; i < n; i++) {
+    const priority = sub.u32("init function priority");
+    const symbol = sub.u32("init function symbol");
+    o.initFuncs.push({ priority, symbol });
+  }
+}
+
+function readComdatInfo(sub: WasmReader, o: ObjectDraft): void {
+  const n = sub.count("comdat", 3);
+  for (let i = 0; i < n; i++) {
+    const name = sub.name("comdat name");
+    if (sub.u32("comdat flags") !== 0) fail(`comdat ${name} has non-zero flags`);
+    const k = sub.count("comdat member", 2);
+    const members: { kind: number; index: number }[] = [];
+    for (let j = 0; j < k; j++) {
+      const kind = sub.u8("comdat member kind");
+      if (kind > 5) fail(`comdat ${name} has a member of unknown kind ${kind}`);
+      members.push({ kind, index: sub.u32("comdat member index") });
+    }
+    o.comdats.push({ name, members });
+  }
+}
+
+function readSymbolTable(sub: WasmReader, o: ObjectDraft): void {
+  if (o.sawSymtab) fail("duplicate WASM_SYMBOL_TABLE subsection");
+  o.sawSymtab = true;
+  const n = sub.count("symbol", 2);
+  for (let i = 0; i < n; i++) o.symbols.push(readSymbol(sub, i));
+}
+
+/** Linking subsection readers by subsection type (WASM_SEGMENT_INFO...). */
+const LINKING_SUBSECTION_READERS: Readonly<Record<number, (sub: WasmReader, o: ObjectDraft) => void>> = {
+  [LinkingSubsection.SEGMENT_INFO]: readSegmentInfo,
+  [LinkingSubsection.INIT_FUNCS]: readInitFuncs,
+  [LinkingSubsection.COMDAT_INFO]: readComdatInfo,
+  [LinkingSubsection.SYMBOL_TABLE]: readSymbolTable,
+};
+
+/** One reloc.* section: entries checked against their target section and the symbol table. */
+function readRelocSection(r: WasmReader, o: ObjectDraft, s: SectionInfo, secIdx: number): void {
+  const sections = o.sections;
+  if (secIdx < o.linkingIdx) fail(`relocation section ${s.name} comes before the linking section`);
+  const target = r.u32("relocation target section");
+  const ts = sections[target];
+  if (!ts) fail(`${s.name} targets section ${target} but the object has ${sections.length} sections`);
+  if (target >= secIdx) fail(`${s.name} targets section ${target}, which does not precede it`);
+  // Code, data and custom sections such as .debug_info; never the linker's own metadata.
+  if ((ts.id !== SectionId.CODE && ts.id !== SectionId.DATA && ts.id !== 0) || ts.name === "linking" || ts.name.startsWith("reloc.")) {
+    fail(`${s.name} targets the ${ts.name} section, which cannot be relocated`);
+  }
+  if (o.relocations.some((x) => x.target === target)) fail(`section ${ts.name} has two relocation sections`);
+  const n = r.count("relocation", 3);
+  const entries: Relocation[] = new Array(n);
+  for (let i = 0; i < n; i++) entries[i] = readRelocation(r, o, ts, i);
+  o.relocations.push({ targetName: ts.name, target, entries });
+  if (ts.id === SectionId.CODE) o.codeRelocations = entries;
+  else if (ts.id === SectionId.DATA) o.dataRelocations = entries;
+}
+
+/** Relocation `i` of a section patching `ts`: its type, target symbol kind and place. */
+function readRelocation(r: WasmReader, o: ObjectDraft, ts: SectionInfo, i: number): Relocation {
+  const targetName = ts.name;
+  const type = r.u8("relocation type");
+  const offset = r.u32("relocation offset");
+  const index = r.u32("relocation index");
+  const addend = hasAddend(type) ? r.s32("relocation addend") : 0;
+  const tgt = RELOC_TARGETS[type] ?? relocTarget(type);
+  if (tgt.refuse) fail(`relocation ${i} in ${targetName}: ${tgt.refuse}`);
+  const width = relocWidth(type);
+  if (offset + width > ts.end - ts.start) fail(`relocation ${i} in ${targetName} points past the end of the section`);
+  if (type === RelocType.TYPE_INDEX_LEB) {
+    if (index >= o.types.length) fail(`relocation ${i} in ${targetName} refers to type ${index} but the object has ${o.types.length} types`);
+  } else {
+    const sym = o.symbols[index];
+    if (!sym) fail(`relocation ${i} in ${targetName} refers to symbol ${index} but the object has ${o.symbols.length} symbols`);
+    if (sym.kind !== tgt.kind) fail(`relocation ${i} in ${targetName} (${RELOC_TYPE_NAMES[type]}) refers to ${sym.kind} symbol ${sym.name}`);
+  }
+  if (ts.id === SectionId.CODE) {
+    if (!CODE_RELOCS.has(type)) fail(`relocation ${i} in CODE has type ${RELOC_TYPE_NAMES[type]}, which does not belong in code`);
+    // inside one body: a patch across a body's end would overwrite the next body's size
+    const bodies = o.functionBodies;
+    const body = spanAt(bodies, offset, (b) => b.bodyStart);
+    if (body < 0 || offset + width > bodies[body]!.bodyStart + bodies[body]!.size) fail(`relocation ${i} in CODE is not inside a function body`);
+  } else if (ts.id === SectionId.DATA) {
+    if (!DATA_RELOCS.has(type)) fail(`relocation ${i} in DATA has type ${RELOC_TYPE_NAMES[type]}, which does not belong in data`);
+    const segs = o.dataSegments;
+    const seg = segmentAt(segs, offset);
+    if (seg < 0 || offset + width > segs[seg]!.offsetInSection + segs[seg]!.size) fail(`relocation ${i} in DATA is not inside a data segment`);
+  }
+  return { type, offset, index, addend };
+}
+
+/** Custom section readers by section name ("reloc." for every relocation section). */
+const CUSTOM_SECTION_READERS: Readonly<Record<string, CustomSectionReader>> = {
+  target_features: readTargetFeatures,
+  linking: readLinkingSection,
+  "reloc.": readRelocSection,
+};
+
+// ---- checks that need the whole object -----------------------------------------
+
+/**
+ * Check each symbol against the index space it names, and name undefined
+ * symbols without EXPLICIT_NAME after their import's field.
+ */
+function nameSymbols(o: ObjectDraft): void {
   const importsByKind: Record<string, Import[]> = { func: [], global: [], table: [], memory: [] };
-  for (const imp of imports) importsByKind[imp.kind]!.push(imp);
-  const named: WasmSymbol[] = symbols.map((s) => {
+  for (const imp of o.imports) importsByKind[imp.kind]!.push(imp);
+  o.symbols = o.symbols.map((s) => {
     if (s.flags & SymFlag.TLS) fail(`thread-local storage (symbol ${s.name || s.index}) is not supported`);
     switch (s.kind) {
       case "event":
         fail(`symbol ${s.index} is an exception-handling tag, which is not supported`);
       case "section":
-        if (s.section >= sections.length) fail(`symbol ${s.index} refers to section ${s.section} but the object has ${sections.length} sections`);
+        if (s.section >= o.sections.length) fail(`symbol ${s.index} refers to section ${s.section} but the object has ${o.sections.length} sections`);
         return s;
       case "data":
-        if (!s.undefined && s.segment >= 0) {
-          const seg = dataSegments[s.segment];
-          if (!seg) fail(`symbol ${s.name} refers to data segment ${s.segment} but the object has ${dataSegments.length} segments`);
-          if (s.offset + s.size > seg.size) fail(`symbol ${s.name} (offset ${s.offset}, size ${s.size}) extends past the end of segment ${seg.name} (${seg.size} bytes)`);
-        }
+        checkDataSymbol(s, o.dataSegments);
         return s;
-      default: {
-        const nImported = s.kind === "func" ? numImportedFuncs : s.kind === "global" ? numImportedGlobals : numImportedTables;
-        const total = s.kind === "func" ? numFuncs : s.kind === "global" ? numGlobals : numImportedTables;
-        if (s.elementIndex >= total || s.undefined !== s.elementIndex < nImported) {
-          const label = s.name ? `symbol ${s.name}` : `symbol ${s.index}`;
-          if (s.elementIndex >= total) fail(`${label} refers to ${s.kind} ${s.elementIndex} but the object has ${total}`);
-          fail(`${label} is ${s.undefined ? "undefined but names a defined" : "defined but names an imported"} ${s.kind}`);
-        }
-        if (s.name === "") {
-          // An undefined symbol without EXPLICIT_NAME is named after its import field.
-          const imp = importsByKind[s.kind]![s.elementIndex];
-          if (!imp) fail(`symbol ${s.index} has no name`);
-          return { ...s, name: imp.field };
-        }
-        return s;
-      }
+      default:
+        return checkIndexedSymbol(s, o, importsByKind[s.kind]!);
     }
   });
-  for (const f of initFuncs) {
-    const s = named[f.symbol];
-    if (!s) fail(`init function symbol ${f.symbol} is out of range (${named.length} symbols)`);
+}
+
+function checkDataSymbol(s: DataSymbol, segs: readonly DataSegment[]): void {
+  if (s.undefined || s.segment < 0) return;
+  const seg = segs[s.segment];
+  if (!seg) fail(`symbol ${s.name} refers to data segment ${s.segment} but the object has ${segs.length} segments`);
+  if (s.offset + s.size > seg.size) fail(`symbol ${s.name} (offset ${s.offset}, size ${s.size}) extends past the end of segment ${seg.name} (${seg.size} bytes)`);
+}
+
+function checkIndexedSymbol(s: IndexedSymbol, o: ObjectDraft, imports: readonly Import[]): WasmSymbol {
+  const nImported = s.kind === "func" ? o.numImportedFuncs : s.kind === "global" ? o.numImportedGlobals : o.numImportedTables;
+  const total = s.kind === "func" ? numFuncs(o) : s.kind === "global" ? numGlobals(o) : o.numImportedTables;
+  if (s.elementIndex >= total || s.undefined !== s.elementIndex < nImported) {
+    const label = s.name ? `symbol ${s.name}` : `symbol ${s.index}`;
+    if (s.elementIndex >= total) fail(`${label} refers to ${s.kind} ${s.elementIndex} but the object has ${total}`);
+    fail(`${label} is ${s.undefined ? "undefined but names a defined" : "defined but names an imported"} ${s.kind}`);
+  }
+  if (s.name !== "") return s;
+  // An undefined symbol without EXPLICIT_NAME is named after its import field.
+  const imp = imports[s.elementIndex];
+  if (!imp) fail(`symbol ${s.index} has no name`);
+  return { ...s, name: imp.field };
+}
+
+function checkInitFuncsAndComdats(o: ObjectDraft): void {
+  for (const f of o.initFuncs) {
+    const s = o.symbols[f.symbol];
+    if (!s) fail(`init function symbol ${f.symbol} is out of range (${o.symbols.length} symbols)`);
     if (s.kind !== "func") fail(`init function symbol ${s.name} is not a function`);
   }
-  for (const c of comdats) {
+  const limits = [o.dataSegments.length, numFuncs(o), numGlobals(o), 0, o.numImportedTables, o.sections.length];
+  for (const c of o.comdats) {
     for (const m of c.members) {
-      const limit = [dataSegments.length, numFuncs, numGlobals, 0, numImportedTables, sections.length][m.kind]!;
-      if (m.index >= limit) fail(`comdat ${c.name} member ${m.index} of kind ${m.kind} is out of range`);
+      if (m.index >= limits[m.kind]!) fail(`comdat ${c.name} member ${m.index} of kind ${m.kind} is out of range`);
     }
   }
+}
 
-  // Relocation sections.
-  const relocations: RelocSection[] = [];
-  let codeRelocations: Relocation[] = [];
-  let dataRelocations: Relocation[] = [];
-  sections.forEach((s, secIdx) => {
-    if (s.id !== 0 || !s.name.startsWith("reloc.")) return;
-    if (secIdx < linkingIdx) fail(`relocation section ${s.name} comes before the linking section`);
-    const r = reader(s, `${s.name} section`);
-    const target = r.u32("relocation target section");
-    const ts = sections[target];
-    if (!ts) fail(`${s.name} targets section ${target} but the object has ${sections.length} sections`);
-    if (target >= secIdx) fail(`${s.name} targets section ${target}, which does not precede it`);
-    const targetName = ts.name;
-    // Code, data and custom sections such as .debug_info; never the linker's own metadata.
-    if ((ts.id !== SectionId.CODE && ts.id !== SectionId.DATA && ts.id !== 0) || ts.name === "linking" || ts.name.startsWith("reloc.")) {
-      fail(`${s.name} targets the ${ts.name} section, which cannot be relocated`);
-    }
-    if (relocations.some((x) => x.target === target)) fail(`section ${targetName} has two relocation sections`);
-    const n = r.count("relocation", 3);
-    const entries: Relocation[] = new Array(n);
-    const payload = ts.end - ts.start;
-    // Segments are sorted by offsetInSection: a cursor finds each data reloc's segment.
-    for (let i = 0; i < n; i++) {
-      const type = r.u8("relocation type");
-      const offset = r.u32("relocation offset");
-      const index = r.u32("relocation index");
-      const addend = hasAddend(type) ? r.s32("relocation addend") : 0;
-      const tgt = RELOC_TARGETS[type] ?? relocTarget(type);
-      if (tgt.refuse) fail(`relocation ${i} in ${targetName}: ${tgt.refuse}`);
-      const width = relocWidth(type);
-      if (offset + width > payload) fail(`relocation ${i} in ${targetName} points past the end of the section`);
-      if (type === RelocType.TYPE_INDEX_LEB) {
-        if (index >= types.length) fail(`relocation ${i} in ${targetName} refers to type ${index} but the object has ${types.length} types`);
-      } else {
-        const sym = named[index];
-        if (!sym) fail(`relocation ${i} in ${targetName} refers to symbol ${index} but the object has ${named.length} symbols`);
-        if (sym.kind !== tgt.kind) fail(`relocation ${i} in ${targetName} (${RELOC_TYPE_NAMES[type]}) refers to ${sym.kind} symbol ${sym.name}`);
-      }
-      if (ts.id === SectionId.CODE) {
-        if (!CODE_RELOCS.has(type)) fail(`relocation ${i} in CODE has type ${RELOC_TYPE_NAMES[type]}, which does not belong in code`);
-        // inside one body: a patch across a body's end would overwrite the next body's size
-        const body = spanAt(functionBodies, offset, (b) => b.bodyStart);
-        if (body < 0 || offset + width > functionBodies[body]!.bodyStart + functionBodies[body]!.size) fail(`relocation ${i} in CODE is not inside a function body`);
-      } else if (ts.id === SectionId.DATA) {
-        if (!DATA_RELOCS.has(type)) fail(`relocation ${i} in DATA has type ${RELOC_TYPE_NAMES[type]}, which does not belong in data`);
-        const seg = segmentAt(dataSegments, offset);
-        if (seg < 0 || offset + width > dataSegments[seg]!.offsetInSection + dataSegments[seg]!.size) fail(`relocation ${i} in DATA is not inside a data segment`);
-      }
-      entries[i] = { type, offset, index, addend };
-    }
-    r.expectEnd();
-    relocations.push({ targetName, target, entries });
-    if (ts.id === SectionId.CODE) codeRelocations = entries;
-    else if (ts.id === SectionId.DATA) dataRelocations = entries;
-  });
-
-  // A symbol table only lists undefined symbols and compiler temporaries
-  // (.L*) because relocations use them.  One that nothing references means a
-  // relocation section is missing: the file was cut at a section boundary.
+/**
+ * A symbol table only lists undefined symbols and compiler temporaries
+ * (.L*) because relocations use them.  One that nothing references means a
+ * relocation section is missing: the file was cut at a section boundary.
+ */
+function checkEverySymbolReferenced(o: ObjectDraft): void {
+  const named = o.symbols;
   const referenced = new Uint8Array(named.length);
-  for (const rs of relocations) {
+  for (const rs of o.relocations) {
     for (const r of rs.entries) if (r.type !== RelocType.TYPE_INDEX_LEB) referenced[r.index] = 1;
   }
-  for (const f of initFuncs) referenced[f.symbol] = 1;
+  for (const f of o.initFuncs) referenced[f.symbol] = 1;
   for (const s of named) {
     // (wasm-ld -r adds an unreferenced __indirect_function_table symbol: tables and globals are exempt.)
     if (referenced[s.index] || (s.kind !== "func" && s.kind !== "data")) continue;
@@ -741,39 +895,41 @@ function parse(bytes: Uint8Array, filename: string): WasmObject {
       fail(`symbol ${s.name} is not referenced by any relocation (is a relocation section missing?)`);
     }
   }
-  const namedImports = new Uint8Array(numFuncs);
+  const namedImports = new Uint8Array(numFuncs(o));
   for (const s of named) if (s.kind === "func" && s.undefined) namedImports[s.elementIndex] = 1;
-  for (let f = 0; f < numImportedFuncs; f++) {
+  for (let f = 0; f < o.numImportedFuncs; f++) {
     if (!namedImports[f]) fail(`function import ${f} has no symbol`);
   }
+}
 
+function finishObject(o: ObjectDraft): WasmObject {
   return {
-    filename,
-    bytes,
-    sections,
-    types,
-    imports,
-    numImportedFuncs,
-    numImportedGlobals,
-    numImportedTables,
-    functions,
-    memory,
-    memoryImported,
-    numDefinedGlobals,
-    globalSection: globalSec,
-    exports,
-    elemFunctions,
-    codeSection,
-    functionBodies,
-    dataSection,
-    dataSegments,
-    symbols: named,
-    relocations,
-    codeRelocations,
-    dataRelocations,
-    initFuncs,
-    comdats,
-    targetFeatures,
+    filename: o.filename,
+    bytes: o.bytes,
+    sections: o.sections,
+    types: o.types,
+    imports: o.imports,
+    numImportedFuncs: o.numImportedFuncs,
+    numImportedGlobals: o.numImportedGlobals,
+    numImportedTables: o.numImportedTables,
+    functions: o.functions,
+    memory: o.memory,
+    memoryImported: o.memoryImported,
+    numDefinedGlobals: o.numDefinedGlobals,
+    globalSection: o.globalSection,
+    exports: o.exports,
+    elemFunctions: o.elemFunctions,
+    codeSection: o.codeSection,
+    functionBodies: o.functionBodies,
+    dataSection: o.dataSection,
+    dataSegments: o.dataSegments,
+    symbols: o.symbols,
+    relocations: o.relocations,
+    codeRelocations: o.codeRelocations,
+    dataRelocations: o.dataRelocations,
+    initFuncs: o.initFuncs,
+    comdats: o.comdats,
+    targetFeatures: o.targetFeatures,
   };
 }
 
