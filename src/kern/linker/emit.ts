@@ -55,19 +55,32 @@ export interface EmittedModule {
   readonly tableField: string;
 }
 
+/** Write the final module: the sections in order, each by its own writer below. */
 export function emitModule(plan: EmitPlan): EmittedModule {
   const { obj } = plan;
   const out = new WasmWriter(Math.max(1024, (plan.code?.length ?? 0) + 4096));
   out.bytes(WASM_HEADER);
-  const raw = (id: number): Uint8Array | undefined => {
+  const copy = (id: number): void => {
     const s = obj.sections.find((x) => x.id === id);
-    return s ? obj.bytes.subarray(s.start, s.end) : undefined;
+    if (s) out.section(id, obj.bytes.subarray(s.start, s.end));
   };
+  copy(SectionId.TYPE);
+  const imports = writeImports(out, plan);
+  copy(SectionId.FUNCTION);
+  copy(SectionId.GLOBAL);
+  writeExports(out, plan.exportFuncs);
+  writeElems(out, plan.elems);
+  if (plan.code) out.section(SectionId.CODE, plan.code);
+  writeNames(out, plan.functionNames);
+  return { bytes: out.finish(), ...imports };
+}
 
-  const typeSec = raw(SectionId.TYPE);
-  if (typeSec) out.section(SectionId.TYPE, typeSec);
-
-  // IMPORT
+/**
+ * IMPORT: every object import renamed to ("k", "<n>"); the memory (a
+ * defined one too, from ld -r output) and the table become the kernel's.
+ */
+function writeImports(out: WasmWriter, plan: EmitPlan): Omit<EmittedModule, "bytes"> {
+  const { obj } = plan;
   const imp = new WasmWriter(256 + obj.imports.length * 8);
   const fields: string[] = [];
   let memoryField = "";
@@ -76,11 +89,9 @@ export function emitModule(plan: EmitPlan): EmittedModule {
     if (plan.sharedMemory) imp.u8(0x03).u32(0).u32(65536);
     else imp.u8(0x00).u32(0);
   };
-  let count = obj.imports.length;
   const addMemory = !obj.memoryImported && obj.memory !== undefined;
   const addTable = plan.needTable && obj.numImportedTables === 0;
-  if (addMemory) count++;
-  if (addTable) count++;
+  const count = obj.imports.length + (addMemory ? 1 : 0) + (addTable ? 1 : 0);
   imp.u32(count);
   obj.imports.forEach((im, i) => {
     const field = String(i);
@@ -116,45 +127,42 @@ export function emitModule(plan: EmitPlan): EmittedModule {
     imp.name(IMPORT_MODULE).name(tableField).u8(1).u8(0x70).u8(0x00).u32(0);
   }
   if (count > 0) out.section(SectionId.IMPORT, imp);
+  return { fields, memoryField, tableField };
+}
 
-  const funcSec = raw(SectionId.FUNCTION);
-  if (funcSec) out.section(SectionId.FUNCTION, funcSec);
-  const globalSec = raw(SectionId.GLOBAL);
-  if (globalSec) out.section(SectionId.GLOBAL, globalSec);
+/** EXPORT: "f<index>" for each function others need. */
+function writeExports(out: WasmWriter, funcs: readonly number[]): void {
+  if (funcs.length === 0) return;
+  const ex = new WasmWriter(funcs.length * 10);
+  ex.u32(funcs.length);
+  for (const f of funcs) ex.name(`f${f}`).u8(0).u32(f);
+  out.section(SectionId.EXPORT, ex);
+}
 
-  if (plan.exportFuncs.length > 0) {
-    const ex = new WasmWriter(plan.exportFuncs.length * 10);
-    ex.u32(plan.exportFuncs.length);
-    for (const f of plan.exportFuncs) ex.name(`f${f}`).u8(0).u32(f);
-    out.section(SectionId.EXPORT, ex);
+/** ELEM: one active segment per run of consecutive slots. */
+function writeElems(out: WasmWriter, elems: EmitPlan["elems"]): void {
+  if (elems.length === 0) return;
+  const runs: [number, number[]][] = [];
+  for (const [slot, fn] of elems) {
+    const last = runs[runs.length - 1];
+    if (last && last[0] + last[1].length === slot) last[1].push(fn);
+    else runs.push([slot, [fn]]);
   }
-
-  if (plan.elems.length > 0) {
-    // One active segment per run of consecutive slots.
-    const runs: [number, number[]][] = [];
-    for (const [slot, fn] of plan.elems) {
-      const last = runs[runs.length - 1];
-      if (last && last[0] + last[1].length === slot) last[1].push(fn);
-      else runs.push([slot, [fn]]);
-    }
-    const el = new WasmWriter(plan.elems.length * 4 + runs.length * 8);
-    el.u32(runs.length);
-    for (const [slot, fns] of runs) {
-      el.u32(0).u8(0x41).s32(slot).u8(0x0b).u32(fns.length);
-      for (const f of fns) el.u32(f);
-    }
-    out.section(SectionId.ELEM, el);
+  const el = new WasmWriter(elems.length * 4 + runs.length * 8);
+  el.u32(runs.length);
+  for (const [slot, fns] of runs) {
+    el.u32(0).u8(0x41).s32(slot).u8(0x0b).u32(fns.length);
+    for (const f of fns) el.u32(f);
   }
+  out.section(SectionId.ELEM, el);
+}
 
-  if (plan.code) out.section(SectionId.CODE, plan.code);
-
-  // name section: subsection 1, function names.
-  const names = new WasmWriter(plan.functionNames.length * 16);
-  names.u32(plan.functionNames.length);
-  plan.functionNames.forEach((n, i) => names.u32(i).name(n));
+/** The name section's function names (subsection 1), so traps show C names. */
+function writeNames(out: WasmWriter, functionNames: readonly string[]): void {
+  const names = new WasmWriter(functionNames.length * 16);
+  names.u32(functionNames.length);
+  functionNames.forEach((n, i) => names.u32(i).name(n));
   const nameSec = new WasmWriter(names.len + 8);
   nameSec.u8(1).u32(names.len).bytes(names.finish());
   out.custom("name", nameSec);
-
-  return { bytes: out.finish(), fields, memoryField, tableField };
 }

@@ -8,6 +8,12 @@
  * the final "make the code runnable" step, which for us is compiling and
  * instantiating a wasm module (wasm-linking.md §2, the proven recipe).
  *
+ * link() names the stages in order (resolveImports, resolveSymbols,
+ * publishSymbols, relocateCode, reserveDataRelocationSlots, emit,
+ * instantiate, copyAndRelocateData, finish); ObjectLink holds what they
+ * share.  The order is part of the behaviour: table slots are allocated in
+ * it, so a file's function addresses do not depend on how the code is cut.
+ *
  * The kernel supplies a LinkEnv: the shared memory, table and stack pointer,
  * its symbol lookup (symbol zones and references are its business) and its
  * table allocator.  One exit path unwinds what this function did (the table
@@ -21,12 +27,13 @@
  *            files: "imported function does not match the expected type").
  */
 import { KernelError } from "../../errno/kernel_error.js";
-import { IMPORT_MODULE, emitModule } from "./emit.js";
+import { IMPORT_MODULE, emitModule, type EmittedModule } from "./emit.js";
 import { layoutData } from "../../wasmobj/layout.js";
 import {
   RelocType,
   SymFlag,
   type DataSymbol,
+  type InitFunc,
   type LinkEnv,
   type LinkedObject,
   type LinkedSymbol,
@@ -87,294 +94,365 @@ export interface LinkTimings {
   instantiateMs: number;
 }
 
+/**
+ * DESIGN §3 stages 5 and 6 for one object, in order.  Stage 1 (read and
+ * validate) is readObject's, stages 2-3 (layout, pages) the caller's;
+ * ObjectLink recomputes the layout to place the segments at env.dataBase.
+ */
 function link(obj: WasmObject, env: LinkEnv, allocated: number[], timings?: LinkTimings): LinkedObject {
-  const file = obj.filename;
-  const layout = layoutData(obj);
-  const base = env.dataBase;
-  const segAddr = layout.segmentAddressOffset.map((o) => base + o);
-  const symbols = obj.symbols;
-  if (base < 0 || base + layout.size > env.memory.buffer.byteLength) {
-    throw new KernelError("ENOMEM", file, `data base 0x${base.toString(16)} + ${layout.size} bytes lies outside kernel memory`);
-  }
+  const l = new ObjectLink(obj, env, allocated);
+  l.resolveImports();
+  l.resolveSymbols();
+  l.publishSymbols();
+  const code = l.relocateCode();
+  l.reserveDataRelocationSlots();
+  const emitted = l.emit(code);
+  const instance = l.instantiate(emitted, timings);
+  l.copyAndRelocateData();
+  return l.finish(instance, emitted);
+}
 
-  // Linker sets: the bounds of each set_* group (laid out contiguously).
-  const sets = new Map<string, { start: number; stop: number }>();
-  obj.dataSegments.forEach((seg, i) => {
-    if (!seg.name.startsWith("set_")) return;
-    const key = seg.name.slice(4);
-    const start = segAddr[i]!;
-    const stop = start + seg.size;
-    const cur = sets.get(key);
-    if (!cur) sets.set(key, { start, stop });
-    else sets.set(key, { start: Math.min(cur.start, start), stop: Math.max(cur.stop, stop) });
-  });
-
-  // Own defined data, for undefined names the object defines itself (file zone first).
-  const ownData = new Map<string, number>();
-  const dataAddress = (s: DataSymbol): number =>
-    s.segment < 0 ? s.offset : segAddr[s.segment]! + s.offset;
-  for (const s of symbols) {
-    if (s.kind === "data" && !s.undefined && s.binding !== "local") ownData.set(s.name, dataAddress(s));
-  }
-
-  // ---- resolve -------------------------------------------------------------
-  const symValue = new Array<number>(symbols.length).fill(0);
+/** The state of one link, stage by stage: see link() for the order. */
+class ObjectLink {
+  readonly file: string;
+  readonly base: number;
+  readonly size: number;
+  /** Absolute address of each data segment. */
+  readonly segAddr: readonly number[];
+  /** Linker sets: the bounds of each set_* group (laid out contiguously). */
+  readonly sets = new Map<string, { start: number; stop: number }>();
+  /** Each symbol's value: data address, or function/global/table index. */
+  readonly symValue: number[];
   /** Function index -> resolved import (undefined = unresolved weak). */
-  const importFn = new Array<ResolvedFunc | undefined>(obj.numImportedFuncs);
-  const importFnSymbol = new Array<string>(obj.numImportedFuncs);
-  const importWeakOnly = new Array<boolean>(obj.numImportedFuncs).fill(true);
-  for (const s of symbols) {
-    if (s.kind === "func" && s.undefined) {
-      importFnSymbol[s.elementIndex] ??= s.name;
-      if (s.binding !== "weak") importWeakOnly[s.elementIndex] = false;
+  readonly importFn: (ResolvedFunc | undefined)[];
+  /** Function index -> the first undefined symbol naming that import. */
+  readonly importFnSymbol: string[];
+  readonly totalFuncs: number;
+  /** Function index -> its table slot (0 = none yet). */
+  private readonly ownSlot: Int32Array;
+  private maxSlot = 0;
+  /** (slot, function index) pairs the module's ELEM section places. */
+  private readonly elems: [number, number][] = [];
+  private readonly slotValue: number[];
+  private readonly slotDone: Uint8Array;
+  /** Exported function indices (a flag array, so the export list comes out sorted). */
+  private readonly exportFuncs: Uint8Array;
+  /** Function symbols to publish once the instance exists: name, index, binding, slot. */
+  private readonly pendingFuncs: [string, number, "global" | "weak", number][] = [];
+  readonly published = new Map<string, LinkedSymbol>();
+  readonly initOrder: InitFunc[];
+  /** Function index -> position in the export list, -1 if not exported. */
+  private exportPos: Int32Array = new Int32Array(0);
+  private functionNames: string[] = [];
+
+  constructor(
+    readonly obj: WasmObject,
+    readonly env: LinkEnv,
+    private readonly allocated: number[],
+  ) {
+    this.file = obj.filename;
+    const layout = layoutData(obj);
+    this.base = env.dataBase;
+    this.size = layout.size;
+    if (this.base < 0 || this.base + this.size > env.memory.buffer.byteLength) {
+      throw new KernelError("ENOMEM", this.file, `data base 0x${this.base.toString(16)} + ${this.size} bytes lies outside kernel memory`);
     }
-  }
-  for (let f = 0; f < obj.numImportedFuncs; f++) {
-    const name = importFnSymbol[f] ?? importField(obj, f);
-    const r = env.resolve(name, "func");
-    if (r === undefined) {
-      if (!importWeakOnly[f] || importFnSymbol[f] === undefined) throw undefinedSymbol(file, name);
-      continue;
-    }
-    if (r.kind !== "func") {
-      throw new KernelError("ENOEXEC", file, `symbol ${name} is data in the kernel but called as a function here`);
-    }
-    importFn[f] = r;
+    this.segAddr = layout.segmentAddressOffset.map((o) => this.base + o);
+    this.findSets();
+    const n = obj.symbols.length;
+    this.symValue = new Array<number>(n).fill(0);
+    this.slotValue = new Array<number>(n).fill(0);
+    this.slotDone = new Uint8Array(n);
+    this.importFn = new Array<ResolvedFunc | undefined>(obj.numImportedFuncs);
+    this.importFnSymbol = new Array<string>(obj.numImportedFuncs);
+    this.totalFuncs = obj.numImportedFuncs + obj.functions.length;
+    this.ownSlot = new Int32Array(this.totalFuncs);
+    this.exportFuncs = new Uint8Array(this.totalFuncs);
+    this.initOrder = [...obj.initFuncs].sort((a, b) => a.priority - b.priority);
   }
 
-  for (const s of symbols) {
-    switch (s.kind) {
-      case "func":
-      case "global":
-      case "table":
-        symValue[s.index] = s.elementIndex;
-        break;
-      case "data": {
-        if (!s.undefined) {
-          symValue[s.index] = dataAddress(s);
-          break;
-        }
-        const m = /^__(start|stop)_set_(.+)$/.exec(s.name);
-        if (m) {
-          // link_elf_fix_link_set: this file's own set; an absent set is empty.
-          const set = sets.get(m[2]!);
-          const at = set ? (m[1] === "start" ? set.start : set.stop) : base;
-          symValue[s.index] = at;
-          break;
-        }
-        const own = ownData.get(s.name);
-        if (own !== undefined) {
-          symValue[s.index] = own;
-          break;
-        }
-        const r = env.resolve(s.name, "data");
-        if (r === undefined) {
-          if (s.binding === "weak") break; // weak undefined: address 0
-          throw undefinedSymbol(file, s.name);
-        }
-        if (r.kind !== "data") {
-          throw new KernelError("ENOEXEC", file, `symbol ${s.name} is a function in the kernel but used as data here`);
-        }
-        symValue[s.index] = r.address;
-        break;
+  private findSets(): void {
+    this.obj.dataSegments.forEach((seg, i) => {
+      if (!seg.name.startsWith("set_")) return;
+      const key = seg.name.slice(4);
+      const start = this.segAddr[i]!;
+      const stop = start + seg.size;
+      const cur = this.sets.get(key);
+      if (!cur) this.sets.set(key, { start, stop });
+      else this.sets.set(key, { start: Math.min(cur.start, start), stop: Math.max(cur.stop, stop) });
+    });
+  }
+
+  private dataAddress(s: DataSymbol): number {
+    return s.segment < 0 ? s.offset : this.segAddr[s.segment]! + s.offset;
+  }
+
+  /** Stage 5 for functions: each import through the kernel's lookup; a weak one may stay unresolved. */
+  resolveImports(): void {
+    const { obj } = this;
+    const weakOnly = new Array<boolean>(obj.numImportedFuncs).fill(true);
+    for (const s of obj.symbols) {
+      if (s.kind === "func" && s.undefined) {
+        this.importFnSymbol[s.elementIndex] ??= s.name;
+        if (s.binding !== "weak") weakOnly[s.elementIndex] = false;
       }
-      default:
-        break;
+    }
+    for (let f = 0; f < obj.numImportedFuncs; f++) {
+      const name = this.importFnSymbol[f] ?? importField(obj, f);
+      const r = this.env.resolve(name, "func");
+      if (r === undefined) {
+        if (!weakOnly[f] || this.importFnSymbol[f] === undefined) throw undefinedSymbol(this.file, name);
+        continue;
+      }
+      if (r.kind !== "func") {
+        throw new KernelError("ENOEXEC", this.file, `symbol ${name} is data in the kernel but called as a function here`);
+      }
+      this.importFn[f] = r;
     }
   }
 
-  // ---- table slots -----------------------------------------------------------
-  // Defined functions get a slot when their address is taken or when they are
-  // published (the symbol's address is its slot); foreign ones use the slot
-  // their identity already has.
-  const totalFuncs = obj.numImportedFuncs + obj.functions.length;
-  const ownSlot = new Int32Array(totalFuncs); // function index -> slot (0 = none yet)
-  let maxSlot = 0;
-  const elems: [number, number][] = [];
-  const slotForDefined = (funcIndex: number): number => {
-    let slot = ownSlot[funcIndex]!;
+  /** Stage 5 for every symbol: its value (data symbols: file zone, then the kernel's lookup). */
+  resolveSymbols(): void {
+    // Own defined data, for undefined names the object defines itself (file zone first).
+    const ownData = new Map<string, number>();
+    for (const s of this.obj.symbols) {
+      if (s.kind === "data" && !s.undefined && s.binding !== "local") ownData.set(s.name, this.dataAddress(s));
+    }
+    for (const s of this.obj.symbols) {
+      if (s.kind === "func" || s.kind === "global" || s.kind === "table") this.symValue[s.index] = s.elementIndex;
+      else if (s.kind === "data") this.symValue[s.index] = s.undefined ? this.undefinedDataValue(s, ownData) : this.dataAddress(s);
+    }
+  }
+
+  private undefinedDataValue(s: DataSymbol, ownData: ReadonlyMap<string, number>): number {
+    const m = /^__(start|stop)_set_(.+)$/.exec(s.name);
+    if (m) {
+      // link_elf_fix_link_set: this file's own set; an absent set is empty.
+      const set = this.sets.get(m[2]!);
+      return set ? (m[1] === "start" ? set.start : set.stop) : this.base;
+    }
+    const own = ownData.get(s.name);
+    if (own !== undefined) return own;
+    const r = this.env.resolve(s.name, "data");
+    if (r === undefined) {
+      if (s.binding === "weak") return 0; // weak undefined: address 0
+      throw undefinedSymbol(this.file, s.name);
+    }
+    if (r.kind !== "data") {
+      throw new KernelError("ENOEXEC", this.file, `symbol ${s.name} is a function in the kernel but used as data here`);
+    }
+    return r.address;
+  }
+
+  /**
+   * A defined function's slot, allocated on first use.  Defined functions
+   * get a slot when their address is taken or when they are published (the
+   * symbol's address is its slot).
+   */
+  private slotForDefined(funcIndex: number): number {
+    let slot = this.ownSlot[funcIndex]!;
     if (slot === 0) {
-      slot = env.allocTableSlot();
-      allocated.push(slot);
-      if (slot <= 0) throw new KernelError("ENOEXEC", file, `table allocator returned slot ${slot}`);
-      if (slot > maxSlot) maxSlot = slot;
-      ownSlot[funcIndex] = slot;
-      elems.push([slot, funcIndex]);
+      slot = this.env.allocTableSlot();
+      this.allocated.push(slot);
+      if (slot <= 0) throw new KernelError("ENOEXEC", this.file, `table allocator returned slot ${slot}`);
+      if (slot > this.maxSlot) this.maxSlot = slot;
+      this.ownSlot[funcIndex] = slot;
+      this.elems.push([slot, funcIndex]);
     }
     return slot;
-  };
-  const slotValue = new Array<number>(symbols.length).fill(0);
-  const slotDone = new Uint8Array(symbols.length);
-  const tableSlotOf = (symIndex: number): number => {
-    if (slotDone[symIndex]) return slotValue[symIndex]!;
-    const s = symbols[symIndex]!;
+  }
+
+  /** A function symbol's table slot: its own, or the one its foreign identity already has. */
+  tableSlotOf(symIndex: number): number {
+    if (this.slotDone[symIndex]) return this.slotValue[symIndex]!;
+    const s = this.obj.symbols[symIndex]!;
     let slot = 0;
     if (s.kind === "func") {
-      if (!s.undefined) slot = slotForDefined(s.elementIndex);
+      if (!s.undefined) slot = this.slotForDefined(s.elementIndex);
       else {
-        const r = importFn[s.elementIndex];
-        slot = r ? env.tableSlotFor(r) : 0; // unresolved weak: NULL
+        const r = this.importFn[s.elementIndex];
+        slot = r ? this.env.tableSlotFor(r) : 0; // unresolved weak: NULL
       }
     }
-    slotDone[symIndex] = 1;
-    slotValue[symIndex] = slot;
+    this.slotDone[symIndex] = 1;
+    this.slotValue[symIndex] = slot;
     return slot;
-  };
-
-  // Exported function indices (a flag array, so the export list comes out sorted).
-  const exportFuncs = new Uint8Array(totalFuncs);
-  const published = new Map<string, LinkedSymbol>();
-  /** Function symbols to publish once the instance exists: name, index, binding, slot. */
-  const pendingFuncs: [string, number, "global" | "weak", number][] = [];
-  for (const s of symbols) {
-    if (s.undefined || s.binding === "local") continue;
-    if (s.kind === "func") {
-      const slot = tableSlotOf(s.index);
-      exportFuncs[s.elementIndex] = 1;
-      pendingFuncs.push([s.name, s.elementIndex, s.binding, slot]);
-    } else if (s.kind === "data") {
-      published.set(s.name, { kind: "data", binding: s.binding, address: symValue[s.index]!, size: s.size });
-    }
-  }
-  const initOrder = [...obj.initFuncs].sort((a, b) => a.priority - b.priority);
-  for (const f of initOrder) {
-    const s = symbols[f.symbol]!;
-    if (s.kind === "func" && !s.undefined) exportFuncs[s.elementIndex] = 1;
   }
 
-  // ---- relocate CODE --------------------------------------------------------
-  const valueOf = (r: Relocation): number => {
-    if (r.type === RelocType.TYPE_INDEX_LEB) return r.index;
-    if (isTableIndexReloc(r.type)) return tableSlotOf(r.index);
-    return symValue[r.index]! + r.addend;
-  };
-  let code: Uint8Array | undefined;
-  if (obj.codeSection) {
-    code = obj.bytes.slice(obj.codeSection.start, obj.codeSection.end);
-    for (const r of obj.codeRelocations) patchField(code, r.offset, r.type, valueOf(r));
-  }
-
-  // Data relocations are applied after instantiation, but their slots must be
-  // in this module's ELEM section: allocate them now.
-  for (const r of obj.dataRelocations) if (isTableIndexReloc(r.type)) tableSlotOf(r.index);
-
-  // (Checked once: Table.length is a call into the engine.)
-  if (maxSlot >= env.table.length) {
-    throw new KernelError("ENOEXEC", file, `table allocator returned slot ${maxSlot} outside the table (length ${env.table.length})`);
-  }
-
-  // ---- emit, compile, instantiate ---------------------------------------------
-  const functionNames = functionNameList(obj);
-  const exportList: number[] = [];
-  const exportPos = new Int32Array(totalFuncs).fill(-1);
-  for (let f = 0; f < totalFuncs; f++) {
-    if (exportFuncs[f]) {
-      exportPos[f] = exportList.length;
-      exportList.push(f);
-    }
-  }
-  const emitted = emitModule({
-    obj,
-    code,
-    sharedMemory: typeof SharedArrayBuffer !== "undefined" && env.memory.buffer instanceof SharedArrayBuffer,
-    needTable: elems.length > 0,
-    exportFuncs: exportList,
-    elems: elems.sort((a, b) => a[0] - b[0]),
-    functionNames,
-  });
-  const imports: Record<string, WebAssembly.ImportValue> = {};
-  let fi = 0;
-  obj.imports.forEach((im, i) => {
-    const field = emitted.fields[i]!;
-    switch (im.kind) {
-      case "func": {
-        const f = fi++;
-        const r = importFn[f];
-        const t = obj.types[im.typeIndex]!;
-        imports[field] = (r ? r.fn : trapStub(t.params, t.results)) as WebAssembly.ImportValue;
-        break;
+  /** Choose what the file publishes: global data now, functions (with slots) once instantiated. */
+  publishSymbols(): void {
+    for (const s of this.obj.symbols) {
+      if (s.undefined || s.binding === "local") continue;
+      if (s.kind === "func") {
+        const slot = this.tableSlotOf(s.index);
+        this.exportFuncs[s.elementIndex] = 1;
+        this.pendingFuncs.push([s.name, s.elementIndex, s.binding, slot]);
+      } else if (s.kind === "data") {
+        this.published.set(s.name, { kind: "data", binding: s.binding, address: this.symValue[s.index]!, size: s.size });
       }
-      case "memory":
-        imports[field] = env.memory;
-        break;
-      case "table":
-        imports[field] = env.table;
-        break;
-      case "global":
-        if (im.field !== "__stack_pointer" || im.valType !== 0x7f || !im.mutable) {
-          throw new KernelError("ENOEXEC", file, `unsupported global import ${im.module}.${im.field}`);
-        }
-        imports[field] = env.stackPointer;
-        break;
     }
-  });
-  if (emitted.memoryField === "memory") imports["memory"] = env.memory;
-  if (emitted.tableField === "table") imports["table"] = env.table;
-
-  let instance: WebAssembly.Instance;
-  try {
-    const t0 = timings ? performance.now() : 0;
-    const mod = new WebAssembly.Module(emitted.bytes);
-    const t1 = timings ? performance.now() : 0;
-    instance = new WebAssembly.Instance(mod, { [IMPORT_MODULE]: imports });
-    if (timings) {
-      timings.compileMs += t1 - t0;
-      timings.instantiateMs += performance.now() - t1;
+    for (const f of this.initOrder) {
+      const s = this.obj.symbols[f.symbol]!;
+      if (s.kind === "func" && !s.undefined) this.exportFuncs[s.elementIndex] = 1;
     }
-  } catch (e) {
-    throw new KernelError("ENOEXEC", file, engineError(e, obj, importFnSymbol));
   }
 
-  // ---- copy data into kernel memory, then relocate it in place -----------------
-  const mem = new Uint8Array(env.memory.buffer);
-  mem.fill(0, base, base + layout.size);
-  const ds = obj.dataSection;
-  if (ds) {
+  /** The value a relocation writes. */
+  valueOf(r: Relocation): number {
+    if (r.type === RelocType.TYPE_INDEX_LEB) return r.index;
+    if (isTableIndexReloc(r.type)) return this.tableSlotOf(r.index);
+    return this.symValue[r.index]! + r.addend;
+  }
+
+  /** Stage 6: a relocated copy of the CODE payload. */
+  relocateCode(): Uint8Array | undefined {
+    const { obj } = this;
+    if (!obj.codeSection) return undefined;
+    const code = obj.bytes.slice(obj.codeSection.start, obj.codeSection.end);
+    for (const r of obj.codeRelocations) patchField(code, r.offset, r.type, this.valueOf(r));
+    return code;
+  }
+
+  /**
+   * Data relocations are applied after instantiation, but their slots must
+   * be in this module's ELEM section: allocate them now.
+   */
+  reserveDataRelocationSlots(): void {
+    for (const r of this.obj.dataRelocations) if (isTableIndexReloc(r.type)) this.tableSlotOf(r.index);
+    // (Checked once: Table.length is a call into the engine.)
+    if (this.maxSlot >= this.env.table.length) {
+      throw new KernelError("ENOEXEC", this.file, `table allocator returned slot ${this.maxSlot} outside the table (length ${this.env.table.length})`);
+    }
+  }
+
+  /** Stage 6: the final module (emit.ts). */
+  emit(code: Uint8Array | undefined): EmittedModule {
+    this.functionNames = functionNameList(this.obj);
+    const exportList: number[] = [];
+    this.exportPos = new Int32Array(this.totalFuncs).fill(-1);
+    for (let f = 0; f < this.totalFuncs; f++) {
+      if (this.exportFuncs[f]) {
+        this.exportPos[f] = exportList.length;
+        exportList.push(f);
+      }
+    }
+    return emitModule({
+      obj: this.obj,
+      code,
+      sharedMemory: typeof SharedArrayBuffer !== "undefined" && this.env.memory.buffer instanceof SharedArrayBuffer,
+      needTable: this.elems.length > 0,
+      exportFuncs: exportList,
+      elems: this.elems.sort((a, b) => a[0] - b[0]),
+      functionNames: this.functionNames,
+    });
+  }
+
+  /** The import object: resolved functions (trap stubs for unresolved weak ones), memory, table, stack pointer. */
+  private importObject(emitted: EmittedModule): Record<string, WebAssembly.ImportValue> {
+    const { obj, env } = this;
+    const imports: Record<string, WebAssembly.ImportValue> = {};
+    let fi = 0;
+    obj.imports.forEach((im, i) => {
+      const field = emitted.fields[i]!;
+      switch (im.kind) {
+        case "func": {
+          const r = this.importFn[fi++];
+          const t = obj.types[im.typeIndex]!;
+          imports[field] = (r ? r.fn : trapStub(t.params, t.results)) as WebAssembly.ImportValue;
+          break;
+        }
+        case "memory":
+          imports[field] = env.memory;
+          break;
+        case "table":
+          imports[field] = env.table;
+          break;
+        case "global":
+          if (im.field !== "__stack_pointer" || im.valType !== 0x7f || !im.mutable) {
+            throw new KernelError("ENOEXEC", this.file, `unsupported global import ${im.module}.${im.field}`);
+          }
+          imports[field] = env.stackPointer;
+          break;
+      }
+    });
+    if (emitted.memoryField === "memory") imports["memory"] = env.memory;
+    if (emitted.tableField === "table") imports["table"] = env.table;
+    return imports;
+  }
+
+  /** Stage 6: compile and instantiate; V8's CompileError/LinkError become ENOEXEC. */
+  instantiate(emitted: EmittedModule, timings?: LinkTimings): WebAssembly.Instance {
+    const imports = this.importObject(emitted);
+    try {
+      const t0 = timings ? performance.now() : 0;
+      const mod = new WebAssembly.Module(emitted.bytes);
+      const t1 = timings ? performance.now() : 0;
+      const instance = new WebAssembly.Instance(mod, { [IMPORT_MODULE]: imports });
+      if (timings) {
+        timings.compileMs += t1 - t0;
+        timings.instantiateMs += performance.now() - t1;
+      }
+      return instance;
+    } catch (e) {
+      throw new KernelError("ENOEXEC", this.file, engineError(e, this.obj, this.importFnSymbol));
+    }
+  }
+
+  /** Copy the data into kernel memory (bss zeroed), then relocate it in place. */
+  copyAndRelocateData(): void {
+    const { obj } = this;
+    const mem = new Uint8Array(this.env.memory.buffer);
+    mem.fill(0, this.base, this.base + this.size);
+    const ds = obj.dataSection;
+    if (!ds) return;
     obj.dataSegments.forEach((seg, i) => {
       const from = ds.start + seg.offsetInSection;
-      mem.set(obj.bytes.subarray(from, from + seg.size), segAddr[i]!);
+      mem.set(obj.bytes.subarray(from, from + seg.size), this.segAddr[i]!);
     });
     for (const r of obj.dataRelocations) {
       const seg = segmentAt(obj.dataSegments, r.offset);
-      const at = segAddr[seg]! + (r.offset - obj.dataSegments[seg]!.offsetInSection);
-      let v = valueOf(r);
+      const at = this.segAddr[seg]! + (r.offset - obj.dataSegments[seg]!.offsetInSection);
+      let v = this.valueOf(r);
       if (r.type === RelocType.MEMORY_ADDR_LOCREL_I32) v -= at;
       patchField(mem, at, r.type, v);
     }
   }
 
-  // ---- publish ------------------------------------------------------------------
-  // The exports object lists the exports in section order: index it by
-  // position instead of building 2,000 "f<n>" keys.
-  const exported = Object.values(instance.exports) as Function[];
-  // A function's size is its code body's, as nm -S reports for ELF.
-  const firstDefined = obj.numImportedFuncs;
-  for (const [name, idx, binding, slot] of pendingFuncs) {
-    const fn = exported[exportPos[idx]!]!;
-    const size = obj.functionBodies[idx - firstDefined]?.size ?? 0;
-    published.set(name, { kind: "func", binding, address: slot, size, fn, identity: `${file}:${name}` });
-  }
-
-  return {
-    instance,
-    symbols: published,
-    localFunctionNames: functionNames,
-    tableSlots: allocated.slice(),
-    sets,
-    moduleBytes: emitted.bytes,
-    runInitFunctions(): void {
-      for (const f of initOrder) {
-        const s = symbols[f.symbol]!;
-        if (s.kind !== "func") continue;
-        if (s.undefined) {
-          const r = importFn[s.elementIndex];
-          if (r) (r.fn as () => unknown)();
-          continue;
+  /** Publish the functions (now callable) and hand the caller the linked object. */
+  finish(instance: WebAssembly.Instance, emitted: EmittedModule): LinkedObject {
+    const { obj } = this;
+    // The exports object lists the exports in section order: index it by
+    // position instead of building 2,000 "f<n>" keys.
+    const exported = Object.values(instance.exports) as Function[];
+    // A function's size is its code body's, as nm -S reports for ELF.
+    const firstDefined = obj.numImportedFuncs;
+    for (const [name, idx, binding, slot] of this.pendingFuncs) {
+      const fn = exported[this.exportPos[idx]!]!;
+      const size = obj.functionBodies[idx - firstDefined]?.size ?? 0;
+      this.published.set(name, { kind: "func", binding, address: slot, size, fn, identity: `${this.file}:${name}` });
+    }
+    const { initOrder, importFn, exportPos } = this;
+    return {
+      instance,
+      symbols: this.published,
+      localFunctionNames: this.functionNames,
+      tableSlots: this.allocated.slice(),
+      sets: this.sets,
+      moduleBytes: emitted.bytes,
+      runInitFunctions(): void {
+        for (const f of initOrder) {
+          const s = obj.symbols[f.symbol]!;
+          if (s.kind !== "func") continue;
+          if (s.undefined) {
+            const r = importFn[s.elementIndex];
+            if (r) (r.fn as () => unknown)();
+            continue;
+          }
+          (exported[exportPos[s.elementIndex]!] as () => unknown)();
         }
-        (exported[exportPos[s.elementIndex]!] as () => unknown)();
-      }
-    },
-  };
+      },
+    };
+  }
 }
 
 /** The field name of function import number `f`. */
