@@ -9,10 +9,11 @@
  * bytes (ld -r drops `producers`, `name` and debug sections; clang writes no
  * paths or times into a non-debug object).
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { readHostFile } from "../errno/host_file.js";
 import { KernelError } from "../errno/kernel_error.js";
 import { mergeObjects } from "../wasmobj/link_relocatable.js";
 import { compileC, requireClang } from "./cc.js";
@@ -66,7 +67,7 @@ export function buildModule(opts: BuildOptions): BuildResult {
   const work = mkdtempSync(join(tmpdir(), "kld-build-"));
   try {
     const inputs = opts.sources.map((src, i) => {
-      if (/\.(o|ko)$/.test(src)) return { name: basename(src), bytes: new Uint8Array(readFileSync(src)) };
+      if (/\.(o|ko)$/.test(src)) return { name: basename(src), bytes: readHostFile(src, "module") };
       const obj = join(work, `${i}-${basename(src).replace(/\.[^.]*$/, "")}.o`);
       compileC(src, obj, {
         cc,
@@ -74,7 +75,7 @@ export function buildModule(opts: BuildOptions): BuildResult {
         defines: opts.defines ?? [],
         ...(opts.optimize !== undefined ? { optimize: opts.optimize } : {}),
       });
-      return { name: basename(src).replace(/\.c$/, ".o"), bytes: new Uint8Array(readFileSync(obj)) };
+      return { name: basename(src).replace(/\.c$/, ".o"), bytes: readHostFile(obj, "module") };
     });
     const merged = mergeObjects(inputs);
     const output = opts.output ?? defaultOutput(opts.sources);

@@ -21,15 +21,15 @@ export async function reportingMachineFileErrors<T>(fn: () => T): Promise<T> {
   }
 }
 
-/** Check a machine file's syntax and keys without building the machine (no sockets or files are created). */
+/**
+ * Check a machine file's syntax and keys without building the machine (no
+ * sockets or files are created).  It is read as the kernel will read it
+ * (bounded, a regular text file: src/errno/host_file.ts); a file that cannot
+ * be is a KernelError naming it.
+ */
 export async function checkMachineFile(path: string): Promise<void> {
-  const { readFileSync } = await import("node:fs");
+  const { readHostText } = await import("../errno/host_file.js");
   const { parseMachineYaml } = await import("../isa/machine_yaml.js");
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch {
-    return; // unreadable: the kernel reports it with its errno
-  }
+  const text = readHostText(path, "machine");
   await reportingMachineFileErrors(() => parseMachineYaml(text, path));
 }

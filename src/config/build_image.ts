@@ -19,6 +19,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { makeDirs } from "../make_dirs.js";
 import { bundledModuleDirs } from "../package_paths.js";
+import { readHostFile } from "../errno/host_file.js";
 import { KernelError, hostFileError } from "../errno/kernel_error.js";
 import { KERNEL_VERSION } from "../kern/linker/kern_linker.js";
 import { metadataOf } from "../kern/linker/link_wasm_obj.js";
@@ -364,12 +365,7 @@ export function buildKernel(load: LoadResult, opts: BuildOptions = {}): BuildRes
   const problems: string[] = [];
   const mods: StaticModule[] = [];
   for (const [name, p] of found) {
-    let bytes: Uint8Array;
-    try {
-      bytes = fs.readFileSync(p);
-    } catch (e) {
-      throw hostFileError(e, p);
-    }
+    const bytes = readHostFile(p, "module");
     try {
       const obj = readObject(bytes, path.basename(p));
       mods.push({ name, path: p, obj, ...moduleMetadata(obj) });

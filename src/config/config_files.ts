@@ -10,11 +10,12 @@
 import * as path from "node:path";
 import type { emptyConfig } from "./ast.js";
 import type { Diagnostics } from "./diagnostics.js";
-import { hostFileError } from "../errno/kernel_error.js";
+import { quoteForMessage } from "../errno/host_file.js";
+import { KernelError, hostFileError } from "../errno/kernel_error.js";
 
 /** How the parsers read files (tests pass an in-memory one). */
 export interface FileAccess {
-  /** The text of a file; throws a Node-style error with `code` when it cannot. */
+  /** The text of a file; throws a KernelError (or a Node-style error with `code`) when it cannot. */
   read(absPath: string): string;
   /** The name to print in diagnostics for an absolute path. */
   display(absPath: string): string;
@@ -50,13 +51,16 @@ export function readIncluded(kind: "include" | "hints", name: string, absFile: s
   const candidates = path.isAbsolute(name)
     ? [name]
     : [path.resolve(path.dirname(absFile), name), ...ctx.includeDirs.map((d) => path.resolve(d, name))];
-  let firstErr: { abs: string; err: unknown } | undefined;
+  let firstErr: { abs: string; err: KernelError } | undefined;
   for (const abs of candidates) {
     let text: string;
     try {
       text = ctx.files.read(abs);
     } catch (e) {
-      firstErr ??= { abs, err: e };
+      const err = e instanceof KernelError ? e : hostFileError(e, abs);
+      // a file that is there but unusable (a device, too big, binary) ends the search
+      if (err.info.name !== "ENOENT") return { error: cannotOpen(kind, name, ctx.files.display(abs), err) };
+      firstErr ??= { abs, err };
       continue;
     }
     if (kind === "include" && ctx.stack.includes(abs)) {
@@ -68,6 +72,11 @@ export function readIncluded(kind: "include" | "hints", name: string, absFile: s
     }
     return { abs, text };
   }
-  const { abs, err } = firstErr!;
-  return { error: `cannot open ${kind} file "${name}" (${ctx.files.display(abs)}): ${hostFileError(err, abs).info.text}` };
+  return { error: cannotOpen(kind, name, ctx.files.display(firstErr!.abs), firstErr!.err) };
+}
+
+/** `cannot open include file "X" (path): Inappropriate file type or format: why`. */
+function cannotOpen(kind: string, name: string, shown: string, err: KernelError): string {
+  const why = err.detail !== undefined ? `: ${err.detail}` : "";
+  return `cannot open ${kind} file "${quoteForMessage(name)}" (${quoteForMessage(shown, 200)}): ${err.info.text}${why}`;
 }

@@ -23,9 +23,16 @@ export interface Diagnostic {
 
 export class Diagnostics {
   private readonly list: Diagnostic[] = [];
+  private nerrors = 0;
 
   error(file: string, line: number, message: string): void {
     this.list.push({ severity: "error", file, line, message });
+    this.nerrors++;
+  }
+
+  /** How many errors so far. */
+  get errorCount(): number {
+    return this.nerrors;
   }
 
   warning(file: string, line: number, message: string): void {
@@ -45,7 +52,7 @@ export class Diagnostics {
   }
 
   hasErrors(): boolean {
-    return this.list.some((d) => d.severity === "error");
+    return this.nerrors > 0;
   }
 }
 

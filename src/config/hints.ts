@@ -14,6 +14,7 @@
 import type { ConfigHint } from "./ast.js";
 import type { Diagnostics } from "./diagnostics.js";
 import { parseCNumber } from "../image/c_number.js";
+import { quoteForMessage } from "../errno/host_file.js";
 
 /** Hint keywords whose value must be a C number. */
 export const NUMERIC_HINT_KEYS: ReadonlySet<string> = new Set([
@@ -25,10 +26,10 @@ const HINT_RE = /^hint\.([A-Za-z_][A-Za-z0-9_]*)\.([0-9]+)\.([A-Za-z_][A-Za-z0-9
 /** Check one hint's value; returns an error message or undefined. */
 export function checkHintValue(key: string, value: string): string | undefined {
   if (NUMERIC_HINT_KEYS.has(key) && parseCNumber(value) === undefined) {
-    return `hint ${key} wants a number, not ${JSON.stringify(value)}`;
+    return `hint ${key} wants a number, not "${quoteForMessage(value)}"`;
   }
   if (key === "at" && !/^[A-Za-z_][A-Za-z0-9_]*[0-9]*$/.test(value)) {
-    return `hint at wants a bus name, not ${JSON.stringify(value)}`;
+    return `hint at wants a bus name, not "${quoteForMessage(value)}"`;
   }
   return undefined;
 }
@@ -43,7 +44,7 @@ export function parseHints(text: string, file: string, diags: Diagnostics): Conf
     if (s === "" || s.startsWith("#")) return;
     const m = HINT_RE.exec(s);
     if (!m) {
-      diags.error(file, line, `malformed hint ${JSON.stringify(s.length > 60 ? s.slice(0, 60) + "..." : s)}: expected hint.DRIVER.UNIT.KEY="VALUE"`);
+      diags.error(file, line, `malformed hint '${quoteForMessage(s)}': expected hint.DRIVER.UNIT.KEY="VALUE"`);
       return;
     }
     const [, driver, unitText, key, rest] = m as unknown as [string, string, string, string, string];
@@ -63,7 +64,7 @@ export function parseHints(text: string, file: string, diags: Diagnostics): Conf
       tail = sp < 0 ? "" : rest.slice(sp).trim();
     }
     if (tail !== "" && !tail.startsWith("#")) {
-      diags.error(file, line, `syntax error near '${tail.split(/\s+/)[0]}' after hint.${driver}.${unitText}.${key}`);
+      diags.error(file, line, `syntax error near '${quoteForMessage(tail.split(/\s+/)[0]!)}' after hint.${driver}.${unitText}.${key}`);
       return;
     }
     const unit = Number.parseInt(unitText, 10);

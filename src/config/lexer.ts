@@ -13,6 +13,8 @@
  * parser reports it in line order with everything else.
  */
 
+import { quoteForMessage } from "../errno/host_file.js";
+
 export type TokenKind = "word" | "string" | "=" | "," | "?";
 
 export interface Token {
@@ -71,7 +73,7 @@ export function lexConfig(text: string): Statement[] {
       let j = i + 1;
       while (j < n && text[j] !== '"' && text[j] !== "\n") j++;
       if (j >= n || text[j] === "\n") {
-        lexError ??= `unterminated quoted string ${JSON.stringify(text.slice(i, Math.min(j, i + 40)))}`;
+        lexError ??= `unterminated quoted string '"${quoteForMessage(text.slice(i + 1, j))}'`;
         tokens.push({ kind: "string", text: text.slice(i + 1, j), line });
         i = j;
         continue;

@@ -7,12 +7,12 @@
  * and the tests call `loadConfig`.  Corresponds to the front half of FreeBSD
  * usr.sbin/config/main.c (open the file, yyparse, complain).
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
 import type { KernelConfig } from "./ast.js";
 import { emptyConfig } from "./ast.js";
 import { checkConfig } from "./check_config.js";
-import { hostFileError } from "../errno/kernel_error.js";
+import { readHostText } from "../errno/host_file.js";
+import { KernelError, hostFileError } from "../errno/kernel_error.js";
 import { Diagnostics } from "./diagnostics.js";
 import type { FileAccess, ParseContext } from "./config_files.js";
 import { parseClassic } from "./parse_classic.js";
@@ -37,15 +37,8 @@ export interface LoadResult {
 }
 
 export const nodeFiles = (cwd = process.cwd()): FileAccess => ({
-  read: (abs) => {
-    const st = fs.statSync(abs);
-    if (st.isDirectory()) {
-      const e = new Error(`${abs} is a directory`) as NodeJS.ErrnoException;
-      e.code = "EISDIR";
-      throw e;
-    }
-    return fs.readFileSync(abs, "utf8");
-  },
+  // bounded, regular files only, text only (src/errno/host_file.ts)
+  read: (abs) => readHostText(abs, "config"),
   display: (abs) => {
     const rel = path.relative(cwd, abs);
     return rel !== "" && !rel.startsWith("..") && !path.isAbsolute(rel) ? rel : abs;
@@ -76,8 +69,9 @@ export function parseConfigText(text: string, file: string, opts: LoadOptions = 
 
 /**
  * Read and parse a configuration file.  A file that cannot be read at all is
- * a KernelError (ENOENT, EACCES, EISDIR: `kconfig: FOO: No such file or
- * directory`); problems inside it are diagnostics in the result.
+ * a KernelError (ENOENT, EACCES, EISDIR, EFTYPE for a device or a binary
+ * file, EFBIG over 1 MiB: `kconfig: FOO: No such file or directory`);
+ * problems inside it are diagnostics in the result.
  */
 export function loadConfig(file: string, opts: LoadOptions = {}): LoadResult {
   const files = opts.files ?? nodeFiles();
@@ -85,6 +79,7 @@ export function loadConfig(file: string, opts: LoadOptions = {}): LoadResult {
   try {
     text = files.read(path.resolve(file));
   } catch (e) {
+    if (e instanceof KernelError) throw new KernelError(e.info.name, file, e.detail);
     throw hostFileError(e, file, undefined, "ENOENT");
   }
   return parseConfigText(text, file, { ...opts, files });

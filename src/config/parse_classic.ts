@@ -23,8 +23,12 @@ import type { Diagnostics } from "./diagnostics.js";
 import { parseHints } from "./hints.js";
 import { ioPort } from "./io_ports.js";
 import { lexConfig, type Statement, type Token } from "./lexer.js";
+import { quoteForMessage } from "../errno/host_file.js";
 import { IDENT_RE, NAME_RE, addModule, kernelSpecProblem, removeDevice, removeOption, setOption, setPseudoDevice } from "./config_edit.js";
 import { readIncluded, type ParseContext } from "./config_files.js";
+
+/** A piece of the user's file in a message: short, escaped (defect 8 of issue 13). */
+const q = (s: string): string => quoteForMessage(s);
 
 /** Thrown inside a statement to abandon it; caught per statement. */
 class StatementError extends Error {}
@@ -48,7 +52,7 @@ class Cursor {
   }
   /** Report `syntax error near 'X': why` at the current token and abandon the statement. */
   fail(why: string, tok: Token | undefined = this.peek()): never {
-    const near = tok === undefined ? "end of line" : `'${tok.kind === "string" ? `"${tok.text}"` : tok.text}'`;
+    const near = tok === undefined ? "end of line" : `'${quoteForMessage(tok.kind === "string" ? `"${tok.text}"` : tok.text)}'`;
     this.diags.error(this.file, tok?.line ?? this.st.line, `syntax error near ${near}: ${why}`);
     throw new StatementError();
   }
@@ -95,12 +99,24 @@ class Cursor {
   }
 }
 
+/**
+ * After this many errors in one file kconfig stops reading it: it is most
+ * likely not a configuration file at all (an include of the wrong file),
+ * and every further error would quote more of it.
+ */
+export const MAX_ERRORS_PER_FILE = 20;
+
 /** Parse one file's text into `ctx.cfg`, following include and hints. */
 export function parseClassic(text: string, absFile: string, ctx: ParseContext): void {
   const file = ctx.files.display(absFile);
   ctx.stack.push(absFile);
+  const before = ctx.diags.errorCount;
   try {
     for (const st of lexConfig(text)) {
+      if (ctx.diags.errorCount - before >= MAX_ERRORS_PER_FILE) {
+        ctx.diags.error(file, st.line, `too many errors (${MAX_ERRORS_PER_FILE}); the rest of ${q(file)} is not read: is it a kernel configuration file?`);
+        break;
+      }
       if (st.lexError !== undefined) ctx.diags.error(file, st.line, st.lexError);
       const cur = new Cursor(st, file, ctx.diags);
       try {
@@ -147,7 +163,7 @@ function statement(cur: Cursor, file: string, absFile: string, ctx: ParseContext
     case "ident": {
       const t = cur.name("kernel identification");
       cur.end();
-      if (!IDENT_RE.test(t.text)) cur.error(`ident '${t.text}' is not a valid name (letters, digits and _)`);
+      if (!IDENT_RE.test(t.text)) cur.error(`ident '${q(t.text)}' is not a valid name (letters, digits and _)`);
       if (cfg.ident !== undefined && cfg.ident !== t.text) {
         ctx.diags.warning(file, cur.line, `ident ${t.text} replaces ident ${cfg.ident}`);
       }
@@ -163,7 +179,7 @@ function statement(cur: Cursor, file: string, absFile: string, ctx: ParseContext
     }
     case "timezone":
     case "hz":
-      return cur.error(`'${kw.text}' is obsolete: use options HZ=N (and the TZ environment) instead`);
+      return cur.error(`'${q(kw.text)}' is obsolete: use options HZ=N (and the TZ environment) instead`);
     case "options":
     case "option":
       for (const o of optionList(cur, "options", loc, false)) warn(setOption(cfg.options, o, "option"));
@@ -197,7 +213,7 @@ function statement(cur: Cursor, file: string, absFile: string, ctx: ParseContext
       return;
     case "pseudo-device": {
       const n = cur.name("pseudo-device name").text;
-      if (!NAME_RE.test(n)) cur.fail(`'${n}' is not a valid pseudo-device name`, undefined);
+      if (!NAME_RE.test(n)) cur.fail(`'${q(n)}' is not a valid pseudo-device name`, undefined);
       const count = cur.atEnd() ? undefined : cur.number("pseudo-device count");
       cur.end();
       warn(setPseudoDevice(cfg, { name: n, ...(count !== undefined ? { count } : {}), loc }));
@@ -206,7 +222,7 @@ function statement(cur: Cursor, file: string, absFile: string, ctx: ParseContext
     case "module":
     case "modules":
       for (const n of nameList(cur, "module name")) {
-        if (!NAME_RE.test(n)) cur.error(`'${n}' is not a valid module name`);
+        if (!NAME_RE.test(n)) cur.error(`'${q(n)}' is not a valid module name`);
         warn(addModule(cfg, { name: n, loc }));
       }
       return;
@@ -239,7 +255,7 @@ type MutableDevice = { -readonly [K in keyof ConfigDevice]: ConfigDevice[K] };
 function deviceName(cur: Cursor, kind: DeviceKind, loc: SourceLoc): MutableDevice {
   const nt = cur.name(`${kind} name`);
   const { name, unit } = splitNameUnit(nt.text);
-  if (!IDENT_RE.test(name)) cur.fail(`'${nt.text}' is not a valid ${kind} name`, nt);
+  if (!IDENT_RE.test(name)) cur.fail(`'${q(nt.text)}' is not a valid ${kind} name`, nt);
   return { kind, name, unit, vectors: [], conflicts: false, disabled: false, loc };
 }
 
@@ -278,7 +294,7 @@ function optionList(cur: Cursor, kw: string, loc: SourceLoc, needValue: boolean)
       value = v.text;
     }
     const bare = name.endsWith("+") ? name.slice(0, -1) : name;
-    if (!IDENT_RE.test(bare)) cur.fail(`'${name}' is not a valid ${kw.replace(/s$/, "")} name`, t);
+    if (!IDENT_RE.test(bare)) cur.fail(`'${q(name)}' is not a valid ${kw.replace(/s$/, "")} name`, t);
     if (needValue && value === undefined) cur.fail(`${kw} ${name} wants =VALUE`, cur.peek());
     out.push({ name, ...(value !== undefined ? { value } : {}), loc });
     if (!cur.accept(",")) break;
@@ -338,7 +354,7 @@ function deviceLine(cur: Cursor, kind: DeviceKind, loc: SourceLoc, ctx: ParseCon
     const w = cur.next()!;
     if (w.kind !== "word") cur.fail(`a ${kind} attribute expected`, w);
     const kwd = w.text;
-    if (seen.has(kwd) && kwd !== "vector") cur.error(`${deviceNameUnit(d)}: '${kwd}' given twice`, w.line);
+    if (seen.has(kwd) && kwd !== "vector") cur.error(`${deviceNameUnit(d)}: '${q(kwd)}' given twice`, w.line);
     seen.add(kwd);
     switch (kwd) {
       case "port":
@@ -374,7 +390,7 @@ function deviceLine(cur: Cursor, kind: DeviceKind, loc: SourceLoc, ctx: ParseCon
         const names: string[] = [];
         while (!cur.atEnd() && (cur.peek()!.kind === "string" || (cur.peek()!.kind === "word" && !INFO_WORDS.has(cur.peek()!.text)))) {
           const v = cur.next()!.text;
-          if (!IDENT_RE.test(v)) cur.fail(`'${v}' is not a valid interrupt handler name`);
+          if (!IDENT_RE.test(v)) cur.fail(`'${q(v)}' is not a valid interrupt handler name`);
           names.push(v);
         }
         if (names.length === 0) cur.fail("vector wants a handler name");
@@ -385,7 +401,7 @@ function deviceLine(cur: Cursor, kind: DeviceKind, loc: SourceLoc, ctx: ParseCon
       case "bio":
       case "net":
       case "cam":
-        if (d.intrClass !== undefined && d.intrClass !== kwd) cur.error(`${deviceNameUnit(d)}: both '${d.intrClass}' and '${kwd}' given`, w.line);
+        if (d.intrClass !== undefined && d.intrClass !== kwd) cur.error(`${deviceNameUnit(d)}: both '${d.intrClass}' and '${q(kwd)}' given`, w.line);
         d.intrClass = kwd as IntrClass;
         break;
       case "conflicts":
@@ -452,7 +468,7 @@ function portSpec(cur: Cursor): PortSpec {
   }
   const sym = ioPort(t.text);
   if (sym === undefined) {
-    if (/^IO_/.test(t.text)) cur.error(`unknown port name '${t.text}' (not in <i386/isa/isa.h>)`, t.line);
+    if (/^IO_/.test(t.text)) cur.error(`unknown port name '${q(t.text)}' (not in <i386/isa/isa.h>)`, t.line);
     cur.fail("port wants a number, an IO_* name or '?'", t);
   }
   return { kind: "symbol", name: t.text, value: sym };

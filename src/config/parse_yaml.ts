@@ -16,11 +16,15 @@ import {
   INTR_CLASSES, WILDCARD, splitNameUnit,
   type Attachment, type ConfigDevice, type IntrClass, type PortSpec, type SourceLoc,
 } from "./ast.js";
+import { quoteForMessage } from "../errno/host_file.js";
 import type { Diagnostics } from "./diagnostics.js";
 import { checkHintValue, parseHints } from "./hints.js";
 import { ioPort } from "./io_ports.js";
 import { IDENT_RE, NAME_RE, addModule, kernelSpecProblem, removeDevice, removeOption, setOption, setPseudoDevice } from "./config_edit.js";
 import { readIncluded, type ParseContext } from "./config_files.js";
+
+/** A piece of the user's file in a message: short, escaped (defect 8 of issue 13). */
+const q = (s: string): string => quoteForMessage(s);
 
 class YamlWalker {
   constructor(
@@ -163,7 +167,7 @@ function topLevel(root: YNode | unknown, w: YamlWalker, absFile: string, ctx: Pa
         break;
       case "ident": {
         const s = w.str(v, "ident");
-        if (s !== undefined && !IDENT_RE.test(s)) w.err(v, `ident: '${s}' is not a valid name (letters, digits and _)`);
+        if (s !== undefined && !IDENT_RE.test(s)) w.err(v, `ident: '${q(s)}' is not a valid name (letters, digits and _)`);
         else if (s !== undefined) cfg.ident = s;
         break;
       }
@@ -178,7 +182,7 @@ function topLevel(root: YNode | unknown, w: YamlWalker, absFile: string, ctx: Pa
           const name = w.keyOf(op);
           const loc = w.loc(op.key);
           if (!IDENT_RE.test(name)) {
-            w.err(op.key, `${key}: '${name}' is not a valid option name`);
+            w.err(op.key, `${key}: '${q(name)}' is not a valid option name`);
             continue;
           }
           const val = op.value;
@@ -220,7 +224,7 @@ function topLevel(root: YNode | unknown, w: YamlWalker, absFile: string, ctx: Pa
         for (const pd of w.pairs(v, "pseudo-devices")) {
           const name = w.keyOf(pd);
           if (!NAME_RE.test(name)) {
-            w.err(pd.key, `pseudo-devices: '${name}' is not a valid pseudo-device name`);
+            w.err(pd.key, `pseudo-devices: '${q(name)}' is not a valid pseudo-device name`);
             continue;
           }
           const val = pd.value;
@@ -241,7 +245,7 @@ function topLevel(root: YNode | unknown, w: YamlWalker, absFile: string, ctx: Pa
         for (const item of v.items) {
           const n = w.str(item, "modules");
           if (n === undefined) continue;
-          if (!NAME_RE.test(n)) w.err(item, `modules: '${n}' is not a valid module name`);
+          if (!NAME_RE.test(n)) w.err(item, `modules: '${q(n)}' is not a valid module name`);
           else w.warn(item, addModule(cfg, { name: n, loc: w.loc(item) }));
         }
         break;
@@ -249,7 +253,7 @@ function topLevel(root: YNode | unknown, w: YamlWalker, absFile: string, ctx: Pa
         hints(v, w, absFile, ctx);
         break;
       default:
-        w.err(p.key, `unknown key '${key}'`);
+        w.err(p.key, `unknown key '${q(key)}'`);
     }
   }
 }
@@ -272,7 +276,7 @@ function kernelSpec(node: unknown, w: YamlWalker, cfg: ParseContext["cfg"]): voi
       case "root": root = w.str(p.value, "config: root"); break;
       case "dumps": dumps = w.str(p.value, "config: dumps"); break;
       case "swap": swap = w.strList(p.value, "config: swap"); break;
-      default: w.err(p.key, `config: unknown key '${k}'`);
+      default: w.err(p.key, `config: unknown key '${q(k)}'`);
     }
   }
   if (name === undefined) {
@@ -295,7 +299,7 @@ function device(node: unknown, w: YamlWalker): ConfigDevice | undefined {
   const first = pairs[0]!;
   const kind = w.keyOf(first);
   if (!(DEVICE_KINDS as readonly string[]).includes(kind)) {
-    w.err(first.key, `devices: an entry starts with device, controller, disk, tape or master, not '${kind}'`);
+    w.err(first.key, `devices: an entry starts with device, controller, disk, tape or master, not '${q(kind)}'`);
     return undefined;
   }
   const nameText = w.str(first.value, kind);
@@ -303,7 +307,7 @@ function device(node: unknown, w: YamlWalker): ConfigDevice | undefined {
   const wild = nameText.endsWith("?");
   const { name, unit } = splitNameUnit(wild ? nameText.slice(0, -1) : nameText);
   if (!IDENT_RE.test(name)) {
-    w.err(first.value, `${kind}: '${nameText}' is not a valid ${kind} name`);
+    w.err(first.value, `${kind}: '${q(nameText)}' is not a valid ${kind} name`);
     return undefined;
   }
   const d: MutableDevice = {
@@ -336,7 +340,7 @@ function device(node: unknown, w: YamlWalker): ConfigDevice | undefined {
       case "vector": {
         const names = w.strList(v, what);
         const bad = names.find((x) => !IDENT_RE.test(x));
-        if (bad !== undefined) { w.err(v, `${what}: '${bad}' is not a valid interrupt handler name`); ok = false; }
+        if (bad !== undefined) { w.err(v, `${what}: '${q(bad)}' is not a valid interrupt handler name`); ok = false; }
         else d.vectors = names;
         break;
       }
@@ -356,8 +360,8 @@ function device(node: unknown, w: YamlWalker): ConfigDevice | undefined {
       case "bus": set("bus", w.num(v, what)); break;
       case "priority": set("priority", w.num(v, what)); break;
       default:
-        if ((DEVICE_KINDS as readonly string[]).includes(k)) w.err(p.key, `${who}: '${k}' starts a new entry; begin it with '- ${k}:'`);
-        else w.err(p.key, `${who}: unknown key '${k}'`);
+        if ((DEVICE_KINDS as readonly string[]).includes(k)) w.err(p.key, `${who}: '${q(k)}' starts a new entry; begin it with '- ${k}:'`);
+        else w.err(p.key, `${who}: unknown key '${q(k)}'`);
         ok = false;
     }
   }
@@ -382,7 +386,7 @@ function port(v: unknown, w: YamlWalker, what: string): PortSpec | undefined {
     if (n !== undefined) return n <= 0xffff ? { kind: "number", value: n } : (w.err(v, `${what}: ${v.value} is beyond the 64K I/O space`), undefined);
     const sym = ioPort(v.value);
     if (sym !== undefined) return { kind: "symbol", name: v.value, value: sym };
-    w.err(v, `${what}: unknown port name '${v.value}' (not in <i386/isa/isa.h>)`);
+    w.err(v, `${what}: unknown port name '${q(v.value)}' (not in <i386/isa/isa.h>)`);
     return undefined;
   }
   const n = w.num(v, what, 0xffff);
@@ -400,7 +404,7 @@ function hints(v: unknown, w: YamlWalker, absFile: string, ctx: ParseContext): v
     const k = w.keyOf(p);
     const m = /^hint\.([A-Za-z_][A-Za-z0-9_]*)\.([0-9]+)\.([A-Za-z_][A-Za-z0-9_.]*)$/.exec(k);
     if (!m) {
-      w.err(p.key, `hints: '${k}' is not hint.DRIVER.UNIT.KEY`);
+      w.err(p.key, `hints: '${q(k)}' is not hint.DRIVER.UNIT.KEY`);
       continue;
     }
     const val = p.value;

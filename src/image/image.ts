@@ -31,6 +31,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { readHostFile } from "../errno/host_file.js";
 import { KernelError, hostFileError } from "../errno/kernel_error.js";
 
 /** The kind word of a device line (`device`, `controller`, `disk`, ...), kept in each ioconf row. */
@@ -486,16 +487,11 @@ export function decodeImage(bytes: Uint8Array, file: string): KernelImage {
 
 /**
  * Read and validate an image file.
- * @throws KernelError ENOENT/EACCES/EISDIR when it cannot be read; see decodeImage.
+ * @throws KernelError ENOENT/EACCES/EISDIR when it cannot be read, EFTYPE
+ *   when it is not a regular file, EFBIG over 256 MiB; see decodeImage.
  */
 export function readImageFile(file: string): KernelImage {
-  let bytes: Uint8Array;
-  try {
-    bytes = fs.readFileSync(file);
-  } catch (e) {
-    throw hostFileError(e, file);
-  }
-  return decodeImage(bytes, file);
+  return decodeImage(readHostFile(file, "image"), file);
 }
 
 /**

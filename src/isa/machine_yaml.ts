@@ -14,10 +14,10 @@
  * boots a machine, and tests (machineFromYaml).  This plays the part of
  * QEMU's -device command line or Bochs' bochsrc for our emulated PC.
  */
-import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type YAMLMap } from "yaml";
-import { KernelError, hostFileError } from "../errno/kernel_error.js";
+import { quoteForMessage, readHostText } from "../errno/host_file.js";
+import { KernelError } from "../errno/kernel_error.js";
 import "./devices/index.js";
 import { cardType, cardTypes, validateCardOptions, type CardOptions } from "./devices/registry.js";
 import { Machine, type CardDescription, type MachineDescription } from "./machine.js";
@@ -31,9 +31,13 @@ export interface MachineFileProblem {
   readonly message: string;
 }
 
-/** Formats as `file:line: key: message`. */
+/** Formats as `file:line: key: message`; a key (text of the user's file) is quoted short and escaped. */
 export function formatProblem(p: MachineFileProblem): string {
-  return `${p.file}:${p.line}: ${p.key ? p.key + ": " : ""}${p.message}`;
+  return `${p.file}:${p.line}: ${keyPrefix(p)}${p.message}`;
+}
+
+function keyPrefix(p: MachineFileProblem): string {
+  return p.key ? quoteForMessage(p.key) + ": " : "";
 }
 
 /**
@@ -46,7 +50,7 @@ export class MachineFileError extends KernelError {
     readonly problems: readonly MachineFileProblem[],
   ) {
     const first = problems[0]!;
-    super(errnoName, `${first.file}:${first.line}`, `${first.key ? first.key + ": " : ""}${first.message}`);
+    super(errnoName, `${first.file}:${first.line}`, `${keyPrefix(first)}${first.message}`);
     this.name = "MachineFileError";
   }
 
@@ -321,16 +325,11 @@ export function machineFromYaml(text: string, file = "<string>"): Machine {
 
 /**
  * Read and build a machine file.
- * @throws KernelError ENOENT / EACCES if the file cannot be read, else as machineFromYaml.
+ * @throws KernelError ENOENT / EACCES if the file cannot be read, EFTYPE
+ *   for a device or a binary file, EFBIG over 1 MiB; else as machineFromYaml.
  */
 export function loadMachineFile(path: string): Machine {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (e) {
-    throw hostFileError(e, path, "cannot read machine file", "ENOENT");
-  }
-  return machineFromYaml(text, path);
+  return machineFromYaml(readHostText(path, "machine"), path);
 }
 
 /** One warning line per shared resource, e.g. "ports 0x3f8-0x3ff decoded by com1 and com3 (ISA contention)". */

@@ -25,9 +25,9 @@
  * Caller: kernel_worker.ts (SUBSYSTEMS).  FreeBSD: sys/kern/init_main.c
  * (mi_startup), sys/kern/subr_autoconf.c.
  */
-import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { strerror } from "../errno/errno.js";
+import { readHostText } from "../errno/host_file.js";
 import { KernelError } from "../errno/kernel_error.js";
 import type { Kernel } from "./kernel.js";
 import type { Linker } from "./linker/kern_linker.js";
@@ -137,13 +137,8 @@ function applyOptions(kernel: Kernel, memory: WebAssembly.Memory, image: KernelI
 
 /** Step 3: each loader.conf module preloaded; one that fails is reported and boot goes on. */
 function preloadFiles(linker: Linker, path: string, printf: (t: string) => void): void {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch {
-    throw new KernelError("ENOENT", path, `cannot read loader.conf ${path}`);
-  }
-  for (const req of parseLoaderConf(text, path).preload) {
+  const conf = namingFile(path, "cannot read loader.conf", () => parseLoaderConf(readHostText(path, "loaderConf"), path));
+  for (const req of conf.preload) {
     try {
       const f = linker.preload(req.spec);
       printf(`preloaded: ${f.filename} (${req.where})\n`);
@@ -157,11 +152,16 @@ function preloadFiles(linker: Linker, path: string, printf: (t: string) => void)
 
 /** readImageFile, its errors naming the file (`kld: PATH: truncated kernel image ...`). */
 function readImage(path: string): KernelImage {
+  return namingFile(path, "cannot read the image", () => readImageFile(path));
+}
+
+/** Run `read`; a KernelError it throws names `path` in its detail, which is what `kld boot` prints. */
+function namingFile<T>(path: string, cannot: string, read: () => T): T {
   try {
-    return readImageFile(path);
+    return read();
   } catch (e) {
-    if (e instanceof KernelError) {
-      throw new KernelError(e.info.name, path, `${path}: ${e.detail ?? (e.info.name === "ENOENT" ? "cannot read the image" : e.info.text)}`);
+    if (e instanceof KernelError && !(e.detail ?? "").startsWith(`${path}:`)) {
+      throw new KernelError(e.info.name, path, `${path}: ${e.detail ?? (e.info.name === "ENOENT" ? cannot : e.info.text)}`);
     }
     throw e;
   }

@@ -15,6 +15,7 @@
  * Callers: kern_boot.ts.  FreeBSD: stand/defaults/loader.conf and
  * stand/common/boot.c / the loader's `_load` processing (support.4th).
  */
+import { quoteForMessage } from "../errno/host_file.js";
 import { KernelError } from "../errno/kernel_error.js";
 
 export interface PreloadRequest {
@@ -42,9 +43,9 @@ function parseLine(line: string): { name: string; value: string } | null | strin
   skip();
   if (i >= line.length || line[i] === "#") return null;
   const eq = line.indexOf("=", i);
-  if (eq < 0) return `expected NAME="value", found '${line.trim()}'`;
+  if (eq < 0) return `expected NAME="value", found '${quoteForMessage(line.trim())}'`;
   const name = line.slice(i, eq).trim();
-  if (!NAME_RE.test(name)) return `bad variable name '${name}'`;
+  if (!NAME_RE.test(name)) return `bad variable name '${quoteForMessage(name)}'`;
   i = eq + 1;
   skip();
   let value: string;
@@ -60,7 +61,7 @@ function parseLine(line: string): { name: string; value: string } | null | strin
     if (line[i] === '"') return `stray quote in the value of ${name}`;
   }
   skip();
-  if (i < line.length && line[i] !== "#") return `unexpected '${line.slice(i).trim()}' after the value of ${name}`;
+  if (i < line.length && line[i] !== "#") return `unexpected '${quoteForMessage(line.slice(i).trim())}' after the value of ${name}`;
   return { name, value };
 }
 
@@ -85,7 +86,7 @@ export function parseLoaderConf(text: string, file: string): LoaderConf {
       for (const w of r.value.split(/\s+/).filter(Boolean)) order.push({ name: w.replace(/\.ko$/, ""), where });
     } else if (r.name.endsWith("_load")) {
       const v = r.value.toUpperCase();
-      if (v !== "YES" && v !== "NO") problems.push(`${where}: ${r.name} must be "YES" or "NO", not "${r.value}"`);
+      if (v !== "YES" && v !== "NO") problems.push(`${where}: ${r.name} must be "YES" or "NO", not "${quoteForMessage(r.value)}"`);
       else if (v === "YES") order.push({ name: r.name.slice(0, -"_load".length), where });
     }
   });

@@ -19,9 +19,9 @@ describe("device.hints", () => {
   });
 
   it.each([
-    ["sio.0.at=\"isa\"", 'malformed hint "sio.0.at=\\"isa\\"": expected hint.DRIVER.UNIT.KEY="VALUE"'],
-    ["hint.sio.x.at=\"isa\"", 'malformed hint "hint.sio.x.at=\\"isa\\"": expected hint.DRIVER.UNIT.KEY="VALUE"'],
-    ["hint.sio.0.at", 'malformed hint "hint.sio.0.at": expected hint.DRIVER.UNIT.KEY="VALUE"'],
+    ["sio.0.at=\"isa\"", 'malformed hint \'sio.0.at="isa"\': expected hint.DRIVER.UNIT.KEY="VALUE"'],
+    ["hint.sio.x.at=\"isa\"", 'malformed hint \'hint.sio.x.at="isa"\': expected hint.DRIVER.UNIT.KEY="VALUE"'],
+    ["hint.sio.0.at", "malformed hint 'hint.sio.0.at': expected hint.DRIVER.UNIT.KEY=\"VALUE\""],
     ["hint.sio.0.at=\"isa", "unterminated quoted string in hint.sio.0.at"],
     ["hint.sio.0.at=\"isa\" junk", "syntax error near 'junk' after hint.sio.0.at"],
     ["hint.sio.0.irq=\"four\"", 'hint.sio.0.irq: hint irq wants a number, not "four"'],

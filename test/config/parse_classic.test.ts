@@ -214,7 +214,7 @@ describe("bad input: every keyword with a missing or malformed argument", () => 
 
   it("reports an unterminated quote and goes on", () => {
     const r = parse('ident X\noptions "FOO\nmaxusers 10\n');
-    expect(errors(r)).toEqual(['kconfig: GENERIC:2: unterminated quoted string "\\"FOO"']);
+    expect(errors(r)).toEqual(["kconfig: GENERIC:2: unterminated quoted string '\"FOO'"]);
     expect(r.config.maxusers).toBe(10);
   });
 

@@ -13,6 +13,7 @@ import { loadConfig } from "../../src/config/load_config.js";
 import { Kernel, registerCoreMethods } from "../../src/kern/kernel.js";
 import { registerLinkerMethods } from "../../src/kern/kern_linker_rpc.js";
 import { bootKernel, shutdownLogPath } from "../../src/kern/kern_boot.js";
+import { KernelError } from "../../src/errno/kernel_error.js";
 
 const dir = mkdtempSync(join(tmpdir(), "kboot-unit-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -66,5 +67,15 @@ describe("boot and shutdown in-process", () => {
 
   it("refuses an image whose HZ is not a number of ticks per second", async () => {
     await expect(boot("ident K\noptions HZ=fast\nmodule hello\n")).rejects.toThrow(/HZ=fast/);
+  });
+
+  it("refuses a loader.conf that is a device at once, naming it (the kernel's own check, not only kld boot's)", async () => {
+    const kernel = new Kernel({ image: null, machine: null, loaderConf: "/dev/zero", foreground: false, watchdogMs: 10_000, socket: join(dir, "z.sock") });
+    registerCoreMethods(kernel);
+    const sys = registerLinkerMethods(kernel);
+    const err = await bootKernel(kernel, sys).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(KernelError);
+    expect((err as KernelError).info.name).toBe("EFTYPE");
+    expect((err as KernelError).detail).toBe("/dev/zero: a loader.conf file must be a regular file, not a character device");
   });
 });

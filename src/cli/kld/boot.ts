@@ -20,6 +20,8 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { bundledModuleDirs, defaultMachinePath, packageRoot } from "../../package_paths.js";
 import type { BootSettings } from "../../rpc/protocol.js";
+import { checkHostFile, type FileKind } from "../../errno/host_file.js";
+import { KernelError } from "../../errno/kernel_error.js";
 import { CliError, EX_USAGE } from "../cli_error.js";
 import { checkMachineFile } from "../machine_file.js";
 
@@ -45,10 +47,20 @@ export function watchdogMs(option: string | undefined, env: NodeJS.ProcessEnv = 
   return n;
 }
 
-function existingFile(what: string, path: string | undefined): string | null {
+/**
+ * A file the daemon will read, checked here first (exists, a regular file,
+ * within its size limit: src/errno/host_file.ts) so that a bad one fails
+ * the boot before any daemon is started.
+ */
+function checkedFile(what: string, path: string | undefined, kind: FileKind): string | null {
   if (path === undefined) return null;
   const abs = resolve(path);
-  if (!existsSync(abs)) throw new CliError(`can't boot with ${what} ${path}: No such file or directory`);
+  try {
+    checkHostFile(abs, kind);
+  } catch (e) {
+    if (e instanceof KernelError) throw new CliError(`can't boot with ${what} ${path}: ${e.info.text}`, 1, e.detail ? [e.detail] : []);
+    throw e;
+  }
   return abs;
 }
 
@@ -107,9 +119,9 @@ export async function bootSettings(
   const imageArg = image ?? env["KLD_IMAGE"];
   const machineArg = opts.m ?? env["KLD_MACHINE"];
   return {
-    image: imageArg === "none" ? null : imageArg === undefined || imageArg === "" ? await defaultImage() : existingFile("image", imageArg),
-    machine: machineArg === "none" ? null : existingFile("machine", machineArg || defaultMachine()),
-    loaderConf: existingFile("loader.conf", opts.l),
+    image: imageArg === "none" ? null : imageArg === undefined || imageArg === "" ? await defaultImage() : checkedFile("image", imageArg, "image"),
+    machine: machineArg === "none" ? null : checkedFile("machine", machineArg || defaultMachine(), "machine"),
+    loaderConf: checkedFile("loader.conf", opts.l, "loaderConf"),
     foreground: Boolean(opts.f),
     watchdogMs: watchdogMs(opts.w, env),
     socket: resolve(socketPath(env)),
@@ -152,6 +164,7 @@ async function detached(settings: BootSettings): Promise<void> {
     stdio: ["ignore", "ignore", "ignore", "ipc"],
   });
   type Report = import("../../daemon/main.js").LaunchReport;
+  let ready = false;
   try {
     const report = await new Promise<Report>((res, rej) => {
       child.once("message", (m) => res(m as Report));
@@ -164,12 +177,22 @@ async function detached(settings: BootSettings): Promise<void> {
       const { errno } = await import("../../errno/errno.js");
       throw bootFailure(report.message, report.errno ? errno(report.errno).text : undefined, report.detail);
     }
+    ready = true;
     process.stdout.write(`kernel running at ${report.socket} (pid ${report.pid})\n`);
   } finally {
     progress.stop();
+    // a boot that failed leaves no daemon behind, whatever state it was in
+    if (!ready && child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
     if (child.connected) child.disconnect();
     child.unref();
   }
+}
+
+/** Parse loader.conf here first, so that a bad one fails before a daemon starts. */
+async function checkLoaderConf(abs: string, shown: string): Promise<void> {
+  const { readHostText } = await import("../../errno/host_file.js");
+  const { parseLoaderConf } = await import("../../kern/loader_conf.js");
+  parseLoaderConf(readHostText(abs, "loaderConf"), shown);
 }
 
 export function register(program: Command): void {
@@ -186,6 +209,7 @@ export function register(program: Command): void {
       const { socketPath } = await import("../../daemon/socket_path.js");
       const settings = await bootSettings(image, opts, socketPath);
       if (settings.machine) await checkMachineFile(settings.machine);
+      if (settings.loaderConf) await checkLoaderConf(settings.loaderConf, opts.l!);
       if (opts.f) await foreground(settings);
       else await detached(settings);
     });

@@ -55,7 +55,8 @@ export function register(program: Command): void {
 
 async function readScript(path: string): Promise<string> {
   try {
-    return readFileSync(path, "utf8");
+    const { readHostText } = await import("../../errno/host_file.js");
+    return readHostText(path, "script");
   } catch (e) {
     const { toCliError } = await import("../diagnostics.js");
     throw toCliError(e, path);

@@ -46,10 +46,11 @@
  * (the three boot operations).
  * FreeBSD: sys/kern/kern_linker.c, sys/sys/linker.h.
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { errno, errnoByNumber, strerror } from "../../errno/errno.js";
-import { KernelError } from "../../errno/kernel_error.js";
+import { readHostFile } from "../../errno/host_file.js";
+import { KernelError, hostFileError } from "../../errno/kernel_error.js";
 import type { KernelCore } from "../kernel_core.js";
 import { KernelMap } from "../kmem.js";
 import { __FreeBSD_version } from "../sys_constants.js";
@@ -66,8 +67,6 @@ import { KERNEL_DATA_BASE, KMEM_BASE } from "../vm_layout.js";
 /** The kernel interface version every DECLARE_MODULE depends on (sys/param.h). */
 /** The kernel's own MODULE_VERSION: __FreeBSD_version (8.3). */
 export const KERNEL_VERSION = __FreeBSD_version;
-/** Largest file kldload will read (kern_linker has no limit; we need one). */
-export const MAX_KLD_BYTES = 64 * 1024 * 1024;
 
 export class LinkerFile implements ModuleContainer {
   refs = 1;
@@ -236,9 +235,7 @@ export class Linker {
       const path = this.searchFile(spec, opts.cwd);
       if (!path) {
         if (!spec.includes("/")) throw new KernelError("ENOENT", spec, "not found in the module path or the current directory");
-        const full = opts.cwd && !spec.startsWith("/") ? join(opts.cwd, spec) : spec;
-        if (existsSync(full)) throw new KernelError("EFTYPE", spec, `${full} is not a regular file`);
-        throw new KernelError("ENOENT", spec, `${full}: no such file`);
+        throw unusablePath(spec, opts.cwd && !spec.startsWith("/") ? join(opts.cwd, spec) : spec);
       }
       const loaded = this.findFileByName(path);
       if (loaded && (loaded.pathname === path || loaded.filename === basename(path))) {
@@ -357,21 +354,11 @@ export class Linker {
   }
 
   private readKld(path: string, filename: string): Uint8Array {
-    let size: number;
     try {
-      const st = statSync(path);
-      if (!st.isFile()) throw new KernelError("EFTYPE", filename, `${path} is not a regular file`);
-      size = st.size;
+      return readHostFile(path, "module");
     } catch (e) {
-      if (e instanceof KernelError) throw e;
-      throw new KernelError("ENOENT", filename, `cannot read ${path}`);
-    }
-    if (size > MAX_KLD_BYTES) throw new KernelError("EFBIG", filename, `file is ${size} bytes, limit ${MAX_KLD_BYTES}`);
-    try {
-      return new Uint8Array(readFileSync(path));
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      throw new KernelError(code === "EACCES" || code === "EISDIR" ? code : "EIO", filename, `cannot read ${path}`);
+      if (e instanceof KernelError) throw new KernelError(e.info.name, filename, `${path}: ${e.detail ?? e.info.text}`);
+      throw e;
     }
   }
 
@@ -948,7 +935,7 @@ export class Linker {
     const p = join(dir, "linker.hints");
     if (!existsSync(p)) return undefined;
     try {
-      return readLinkerHints(new Uint8Array(readFileSync(p)), p);
+      return readLinkerHints(readHostFile(p, "linkerHints"), p);
     } catch (e) {
       this.printf(`linker_hints_lookup: ${describeError(e)}\n`);
       return undefined;
@@ -991,6 +978,23 @@ function toResolved(s: FileSymbol): Resolved {
     return { kind: "func", fn: s.fn, identity: s.identity };
   }
   return { kind: "data", address: s.address };
+}
+
+/**
+ * Why a path given to kldload is not a loadable file, with the errno stat(2)
+ * gives: EACCES for a directory on the way that cannot be searched (not
+ * ENOENT), ENOTDIR, ELOOP, ENOENT; EFTYPE when it exists but is no
+ * regular file.
+ */
+function unusablePath(spec: string, full: string): KernelError {
+  try {
+    statSync(full);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === "EACCES" ? "a directory on the way cannot be searched" : code === "ENOENT" ? "no such file" : undefined;
+    return hostFileError(e, spec, why ? `${full}: ${why}` : full, "ENOENT");
+  }
+  return new KernelError("EFTYPE", spec, `${full} is not a regular file`);
 }
 
 function isRegularFile(p: string): boolean {

@@ -22,8 +22,9 @@
  * Called by kern_linker.ts (module search) and `kld xref` (xrefDirectory,
  * which runs in the CLI process: kldxref is a userland tool).
  */
-import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { readHostFile } from "../../errno/host_file.js";
 import { KernelError } from "../../errno/kernel_error.js";
 import { objectMetadata } from "./link_wasm_obj.js";
 import { MDT_MODULE, MDT_VERSION } from "../sys_constants.js";
@@ -191,7 +192,7 @@ export function xrefDirectory(dir: string): XrefResult {
     const p = join(dir, n);
     try {
       if (!statSync(p).isFile()) continue;
-      const md = objectMetadata(new Uint8Array(readFileSync(p)), n);
+      const md = objectMetadata(readHostFile(p, "module"), n);
       const records: HintRecord[] = [];
       const depends: XrefFile["depends"][number][] = [];
       for (const m of md) {
