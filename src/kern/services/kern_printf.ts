@@ -18,6 +18,9 @@
  * Precision on a number is a minimum digit count, %p prints "0x" and lower
  * hex, and a NULL %s prints "(null)".
  *
+ * kvprintf reads each conversion's flags and modifiers (parseSpec), then
+ * hands it to its converter in the CONVERSIONS table.
+ *
  * Arguments come from the wasm32 varargs area (host_function.ts): each
  * int, long, size_t and pointer takes 4 bytes at 4-byte alignment; long
  * long and intmax_t take 8 at 8.  A va_list is the address of the next
@@ -76,7 +79,18 @@ class VaList {
   }
 }
 
+/** What the flags, width, precision and length modifiers of one conversion say. */
 interface Spec {
+  /** Pad character for the width: space, or '0' with the 0 flag. */
+  padc: number;
+  width: number;
+  /** The precision (digits for numbers, bytes for %s). */
+  dwidth: number;
+  dot: boolean;
+  ladjust: boolean;
+  sharpflag: boolean;
+  plus: boolean;
+  space: boolean;
   lflag: boolean;
   qflag: boolean;
   hflag: boolean;
@@ -84,6 +98,13 @@ interface Spec {
   jflag: boolean;
   zflag: boolean;
   tflag: boolean;
+}
+
+function newSpec(): Spec {
+  return {
+    padc: 0x20, width: 0, dwidth: 0, dot: false, ladjust: false, sharpflag: false, plus: false, space: false,
+    lflag: false, qflag: false, hflag: false, cflag: false, jflag: false, zflag: false, tflag: false,
+  };
 }
 
 function fetchUnsigned(va: VaList, s: Spec): bigint {
@@ -111,6 +132,28 @@ function clampField(n: number): number {
   return Math.min(n, PRINTF_MAX_FIELD);
 }
 
+/** The output of one kvprintf call, and what its conversions read from. */
+class Output {
+  readonly bytes: number[] = [];
+
+  constructor(
+    readonly mem: Uint8Array,
+    readonly va: VaList,
+  ) {}
+
+  put(c: number): void {
+    this.bytes.push(c & 0xff);
+  }
+
+  putStr(s: string): void {
+    for (let k = 0; k < s.length; k++) this.put(s.charCodeAt(k));
+  }
+
+  pad(n: number, c: number): void {
+    for (let k = 0; k < n; k++) this.put(c);
+  }
+}
+
 /**
  * Format the C string at `fmt` with the varargs area at `ap`; returns the
  * output bytes (no NUL).  Throws the out-of-bounds trap for a bad format,
@@ -120,234 +163,240 @@ export function kvprintf(memory: WebAssembly.Memory, fmt: number, ap: number): U
   const mem = memBytes(memory);
   // Copy the format: %n may write into memory the format lives in.
   const f = cStrBytes(mem, u32(fmt), Infinity, "printf format").slice();
-  const va = new VaList(mem, u32(ap));
-  const out: number[] = [];
-  const put = (c: number): void => {
-    out.push(c & 0xff);
-  };
-  const putStr = (s: string): void => {
-    for (let k = 0; k < s.length; k++) put(s.charCodeAt(k));
-  };
-  const pad = (n: number, c: number): void => {
-    for (let k = 0; k < n; k++) put(c);
-  };
-
+  const out = new Output(mem, new VaList(mem, u32(ap)));
   let i = 0;
-  let stop = false;
   while (i < f.length) {
     const ch0 = f[i++] as number;
-    if (ch0 !== 0x25 /* % */ || stop) {
-      put(ch0);
+    if (ch0 !== 0x25 /* % */) {
+      out.put(ch0);
       continue;
     }
     const percent = i - 1;
-    let padc = 0x20;
-    let width = 0;
-    let dwidth = 0;
-    let dot = false;
-    let ladjust = false;
-    let sharpflag = false;
-    let plus = false;
-    let space = false;
-    let upper = false;
-    const spec: Spec = {
-      lflag: false, qflag: false, hflag: false, cflag: false,
-      jflag: false, zflag: false, tflag: false,
-    };
-    let base = 10;
-    let signed = false;
-    let num = 0n;
-
-    reswitch: for (;;) {
-      if (i >= f.length) {
-        // Format ends inside a conversion: print what we have, literally.
-        for (let k = percent; k < i; k++) put(f[k] as number);
-        break;
-      }
-      const ch = f[i++] as number;
-      const c = String.fromCharCode(ch);
-      switch (c) {
-        case ".": dot = true; continue reswitch;
-        case "#": sharpflag = true; continue reswitch;
-        case "+": plus = true; continue reswitch;
-        case " ": space = true; continue reswitch;
-        case "-": ladjust = true; continue reswitch;
-        case "%": put(ch); break reswitch;
-        case "*": {
-          const v = va.int();
-          if (!dot) {
-            width = v;
-            if (width < 0) {
-              ladjust = !ladjust;
-              width = -width;
-            }
-            width = clampField(width);
-          } else if (v < 0) {
-            dot = false; // a negative precision is taken as omitted
-          } else {
-            dwidth = clampField(v);
-          }
-          continue reswitch;
-        }
-        case "0":
-          if (!dot) {
-            padc = 0x30;
-            continue reswitch;
-          }
-        // falls through: a 0 after the dot starts the precision
-        case "1": case "2": case "3": case "4": case "5":
-        case "6": case "7": case "8": case "9": {
-          let n = ch - 0x30;
-          while (i < f.length && (f[i] as number) >= 0x30 && (f[i] as number) <= 0x39) {
-            n = Math.min(n * 10 + ((f[i] as number) - 0x30), PRINTF_MAX_FIELD);
-            i++;
-          }
-          if (dot) dwidth = n;
-          else width = n;
-          continue reswitch;
-        }
-        case "b": {
-          num = BigInt(va.int() >>> 0);
-          let p = u32(va.int());
-          const bbase = readU8(mem, p++, "%b bit string");
-          if (bbase < 2 || bbase > 36) {
-            // Not a bit string FreeBSD could print either; show the value in hex.
-            putStr(digits(num, 16, false));
-            break reswitch;
-          }
-          putStr(digits(num, bbase, false));
-          if (num === 0n) break reswitch;
-          let any = false;
-          for (let n = readU8(mem, p, "%b bit string"); n !== 0; n = readU8(mem, p, "%b bit string")) {
-            p++;
-            const set = n >= 1 && n <= 32 && (num & (1n << BigInt(n - 1))) !== 0n;
-            if (set) put(any ? 0x2c /* , */ : 0x3c /* < */);
-            for (let nc = readU8(mem, p, "%b bit string"); nc > 0x20; nc = readU8(mem, p, "%b bit string")) {
-              if (set) put(nc);
-              p++;
-            }
-            if (set) any = true;
-          }
-          if (any) put(0x3e /* > */);
-          break reswitch;
-        }
-        case "c": {
-          const v = va.int();
-          width -= 1;
-          if (!ladjust && width > 0) pad(width, padc);
-          put(v);
-          if (ladjust && width > 0) pad(width, padc);
-          break reswitch;
-        }
-        case "D": {
-          let up = u32(va.int());
-          const sep = cStrBytes(mem, u32(va.int()), Infinity, "%D separator").slice();
-          let count = width === 0 ? 16 : width;
-          checkRange(mem, up, count, "%D bytes");
-          while (count-- > 0) {
-            const byte = mem[up++] as number;
-            put(HEX.charCodeAt(byte >> 4));
-            put(HEX.charCodeAt(byte & 15));
-            if (count > 0) for (const s of sep) put(s);
-          }
-          break reswitch;
-        }
-        case "d": case "i":
-          num = fetchSigned(va, spec);
-          base = 10;
-          signed = true;
-          break;
-        case "h":
-          if (spec.hflag) {
-            spec.hflag = false;
-            spec.cflag = true;
-          } else spec.hflag = true;
-          continue reswitch;
-        case "j": spec.jflag = true; continue reswitch;
-        case "l":
-          if (spec.lflag) {
-            spec.lflag = false;
-            spec.qflag = true;
-          } else spec.lflag = true;
-          continue reswitch;
-        case "q": spec.qflag = true; continue reswitch;
-        case "t": spec.tflag = true; continue reswitch;
-        case "z": spec.zflag = true; continue reswitch;
-        case "n": {
-          const p = u32(va.int());
-          if (spec.jflag || spec.qflag) writeI64(mem, p, BigInt(out.length), "%n");
-          else if (spec.hflag) {
-            checkRange(mem, p, 2, "%n");
-            mem[p] = out.length & 0xff;
-            mem[p + 1] = (out.length >> 8) & 0xff;
-          } else if (spec.cflag) {
-            checkRange(mem, p, 1, "%n");
-            mem[p] = out.length & 0xff;
-          } else writeI32(mem, p, out.length, "%n");
-          break reswitch;
-        }
-        case "o": num = fetchUnsigned(va, spec); base = 8; break;
-        case "u": num = fetchUnsigned(va, spec); base = 10; break;
-        case "X": upper = true; num = fetchUnsigned(va, spec); base = 16; break;
-        case "x": num = fetchUnsigned(va, spec); base = 16; break;
-        case "p":
-          base = 16;
-          sharpflag = width === 0;
-          num = BigInt(va.int() >>> 0);
-          break;
-        case "s": {
-          const p = u32(va.int());
-          let bytes: Uint8Array;
-          if (p === 0) bytes = NULL_STRING;
-          else bytes = mem.subarray(p, p + cStrLen(mem, p, dot ? dwidth : Infinity, "%s string"));
-          if (dot && bytes.length > dwidth) bytes = bytes.subarray(0, dwidth);
-          width -= bytes.length;
-          if (!ladjust && width > 0) pad(width, padc);
-          for (const b of bytes) put(b);
-          if (ladjust && width > 0) pad(width, padc);
-          break reswitch;
-        }
-        default:
-          // Unknown conversion: print it and everything after it literally.
-          for (let k = percent; k < i; k++) put(f[k] as number);
-          stop = true;
-          break reswitch;
-      }
-
-      // number: shared tail of d i o u x X p
-      let neg = false;
-      if (signed && num < 0n) {
-        neg = true;
-        num = -num;
-      }
-      const ds = digits(num, base, upper);
-      const n = ds.length;
-      let tmp = 0;
-      if (sharpflag && num !== 0n) {
-        if (base === 8) tmp += 1;
-        else if (base === 16) tmp += 2;
-      }
-      const signChar = neg ? 0x2d : signed && plus ? 0x2b : signed && space ? 0x20 : 0;
-      if (signChar) tmp++;
-      // A 0 flag pads with zeros up to the width; with a precision it is
-      // ignored, as in C.
-      if (!dot && !ladjust && padc === 0x30) dwidth = width - tmp;
-      width -= tmp + Math.max(dwidth, n);
-      dwidth -= n;
-      if (!ladjust) pad(width, 0x20);
-      if (signChar) put(signChar);
-      if (sharpflag && num !== 0n) {
-        if (base === 8) put(0x30);
-        else if (base === 16) putStr("0x");
-      }
-      pad(dwidth, 0x30);
-      putStr(ds);
-      if (ladjust) pad(width, 0x20);
+    const spec = newSpec();
+    const at = parseSpec(f, i, out.va, spec);
+    // A format that ends inside a conversion is printed literally.
+    i = at < 0 ? f.length : at + 1;
+    const convert = at < 0 ? undefined : CONVERSIONS[String.fromCharCode(f[at]!)];
+    if (!convert) {
+      // Unknown conversion: print it and everything after it literally.
+      for (let k = percent; k < f.length; k++) out.put(f[k] as number);
       break;
     }
+    convert(out, spec, f[at]!);
   }
-  return Uint8Array.from(out);
+  return Uint8Array.from(out.bytes);
 }
+
+/**
+ * Read flags, width, precision and length modifiers from f[i] on into
+ * `spec` (a `*` takes its value from the arguments); returns the position
+ * of the conversion character, or -1 if the format ends first.
+ */
+function parseSpec(f: Uint8Array, i: number, va: VaList, spec: Spec): number {
+  for (;;) {
+    if (i >= f.length) return -1;
+    const ch = f[i++] as number;
+    switch (String.fromCharCode(ch)) {
+      case ".": spec.dot = true; continue;
+      case "#": spec.sharpflag = true; continue;
+      case "+": spec.plus = true; continue;
+      case " ": spec.space = true; continue;
+      case "-": spec.ladjust = true; continue;
+      case "*": starArgument(spec, va.int()); continue;
+      case "0":
+        if (!spec.dot) {
+          spec.padc = 0x30;
+          continue;
+        }
+      // falls through: a 0 after the dot starts the precision
+      case "1": case "2": case "3": case "4": case "5":
+      case "6": case "7": case "8": case "9": {
+        let n = ch - 0x30;
+        while (i < f.length && (f[i] as number) >= 0x30 && (f[i] as number) <= 0x39) {
+          n = Math.min(n * 10 + ((f[i] as number) - 0x30), PRINTF_MAX_FIELD);
+          i++;
+        }
+        if (spec.dot) spec.dwidth = n;
+        else spec.width = n;
+        continue;
+      }
+      case "h":
+        if (spec.hflag) {
+          spec.hflag = false;
+          spec.cflag = true;
+        } else spec.hflag = true;
+        continue;
+      case "l":
+        if (spec.lflag) {
+          spec.lflag = false;
+          spec.qflag = true;
+        } else spec.lflag = true;
+        continue;
+      case "j": spec.jflag = true; continue;
+      case "q": spec.qflag = true; continue;
+      case "t": spec.tflag = true; continue;
+      case "z": spec.zflag = true; continue;
+      default:
+        return i - 1;
+    }
+  }
+}
+
+/** A width or precision given as `*`. */
+function starArgument(spec: Spec, v: number): void {
+  if (!spec.dot) {
+    spec.width = v;
+    if (spec.width < 0) {
+      spec.ladjust = !spec.ladjust;
+      spec.width = -spec.width;
+    }
+    spec.width = clampField(spec.width);
+  } else if (v < 0) {
+    spec.dot = false; // a negative precision is taken as omitted
+  } else {
+    spec.dwidth = clampField(v);
+  }
+}
+
+type Conversion = (out: Output, spec: Spec, ch: number) => void;
+
+/** %b: an int and a bit-description string "\<base>\<bit>NAME\<bit>NAME...". */
+function convertBits(out: Output): void {
+  const { mem, va } = out;
+  const num = BigInt(va.int() >>> 0);
+  let p = u32(va.int());
+  const bbase = readU8(mem, p++, "%b bit string");
+  if (bbase < 2 || bbase > 36) {
+    // Not a bit string FreeBSD could print either; show the value in hex.
+    out.putStr(digits(num, 16, false));
+    return;
+  }
+  out.putStr(digits(num, bbase, false));
+  if (num === 0n) return;
+  let any = false;
+  for (let n = readU8(mem, p, "%b bit string"); n !== 0; n = readU8(mem, p, "%b bit string")) {
+    p++;
+    const set = n >= 1 && n <= 32 && (num & (1n << BigInt(n - 1))) !== 0n;
+    if (set) out.put(any ? 0x2c /* , */ : 0x3c /* < */);
+    for (let nc = readU8(mem, p, "%b bit string"); nc > 0x20; nc = readU8(mem, p, "%b bit string")) {
+      if (set) out.put(nc);
+      p++;
+    }
+    if (set) any = true;
+  }
+  if (any) out.put(0x3e /* > */);
+}
+
+function convertChar(out: Output, spec: Spec): void {
+  const v = out.va.int();
+  const width = spec.width - 1;
+  if (!spec.ladjust && width > 0) out.pad(width, spec.padc);
+  out.put(v);
+  if (spec.ladjust && width > 0) out.pad(width, spec.padc);
+}
+
+/** %D: a pointer to bytes and a separator string; width = byte count (default 16). */
+function convertHexDump(out: Output, spec: Spec): void {
+  const { mem, va } = out;
+  let up = u32(va.int());
+  const sep = cStrBytes(mem, u32(va.int()), Infinity, "%D separator").slice();
+  let count = spec.width === 0 ? 16 : spec.width;
+  checkRange(mem, up, count, "%D bytes");
+  while (count-- > 0) {
+    const byte = mem[up++] as number;
+    out.put(HEX.charCodeAt(byte >> 4));
+    out.put(HEX.charCodeAt(byte & 15));
+    if (count > 0) for (const s of sep) out.put(s);
+  }
+}
+
+/** %n: store the count of bytes written so far, at the width the modifiers say. */
+function convertCount(out: Output, spec: Spec): void {
+  const { mem } = out;
+  const n = out.bytes.length;
+  const p = u32(out.va.int());
+  if (spec.jflag || spec.qflag) writeI64(mem, p, BigInt(n), "%n");
+  else if (spec.hflag) {
+    checkRange(mem, p, 2, "%n");
+    mem[p] = n & 0xff;
+    mem[p + 1] = (n >> 8) & 0xff;
+  } else if (spec.cflag) {
+    checkRange(mem, p, 1, "%n");
+    mem[p] = n & 0xff;
+  } else writeI32(mem, p, n, "%n");
+}
+
+function convertString(out: Output, spec: Spec): void {
+  const { mem } = out;
+  const p = u32(out.va.int());
+  let bytes: Uint8Array;
+  if (p === 0) bytes = NULL_STRING;
+  else bytes = mem.subarray(p, p + cStrLen(mem, p, spec.dot ? spec.dwidth : Infinity, "%s string"));
+  if (spec.dot && bytes.length > spec.dwidth) bytes = bytes.subarray(0, spec.dwidth);
+  const width = spec.width - bytes.length;
+  if (!spec.ladjust && width > 0) out.pad(width, spec.padc);
+  for (const b of bytes) out.put(b);
+  if (spec.ladjust && width > 0) out.pad(width, spec.padc);
+}
+
+/** %d %i %o %u %x %X %p: fetch the argument, then print it as a number. */
+function convertNumber(out: Output, spec: Spec, ch: number): void {
+  switch (String.fromCharCode(ch)) {
+    case "d": case "i": return printNumber(out, spec, fetchSigned(out.va, spec), 10, true, false);
+    case "o": return printNumber(out, spec, fetchUnsigned(out.va, spec), 8, false, false);
+    case "u": return printNumber(out, spec, fetchUnsigned(out.va, spec), 10, false, false);
+    case "X": return printNumber(out, spec, fetchUnsigned(out.va, spec), 16, false, true);
+    case "x": return printNumber(out, spec, fetchUnsigned(out.va, spec), 16, false, false);
+    default: // p
+      spec.sharpflag = spec.width === 0;
+      return printNumber(out, spec, BigInt(out.va.int() >>> 0), 16, false, false);
+  }
+}
+
+/** Sign, 0x/0 prefix, precision and width around the digits of `num`. */
+function printNumber(out: Output, spec: Spec, num: bigint, base: number, signed: boolean, upper: boolean): void {
+  let neg = false;
+  if (signed && num < 0n) {
+    neg = true;
+    num = -num;
+  }
+  const ds = digits(num, base, upper);
+  const n = ds.length;
+  let tmp = 0;
+  const prefix = spec.sharpflag && num !== 0n ? (base === 8 ? "0" : base === 16 ? "0x" : "") : "";
+  tmp += prefix.length;
+  const signChar = neg ? 0x2d : signed && spec.plus ? 0x2b : signed && spec.space ? 0x20 : 0;
+  if (signChar) tmp++;
+  let { width, dwidth } = spec;
+  // A 0 flag pads with zeros up to the width; with a precision it is
+  // ignored, as in C.
+  if (!spec.dot && !spec.ladjust && spec.padc === 0x30) dwidth = width - tmp;
+  width -= tmp + Math.max(dwidth, n);
+  dwidth -= n;
+  if (!spec.ladjust) out.pad(width, 0x20);
+  if (signChar) out.put(signChar);
+  out.putStr(prefix);
+  out.pad(dwidth, 0x30);
+  out.putStr(ds);
+  if (spec.ladjust) out.pad(width, 0x20);
+}
+
+/** The conversions by character; any other character is an unknown conversion. */
+const CONVERSIONS: Readonly<Record<string, Conversion>> = {
+  "%": (out, _spec, ch) => out.put(ch),
+  b: convertBits,
+  c: convertChar,
+  D: convertHexDump,
+  n: convertCount,
+  s: convertString,
+  d: convertNumber,
+  i: convertNumber,
+  o: convertNumber,
+  u: convertNumber,
+  x: convertNumber,
+  X: convertNumber,
+  p: convertNumber,
+};
 
 /** Store `bytes` at `buf` as a C string cut to `size` bytes including the NUL (snprintf). */
 function storeBounded(memory: WebAssembly.Memory, buf: number, size: number, bytes: Uint8Array): void {
