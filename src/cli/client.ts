@@ -9,7 +9,8 @@
 import { lstatSync } from "node:fs";
 import { ConnectionError, KernelClient, type CallOptions } from "../rpc/client.js";
 import type { MethodName, ParamsOf, ResultOf } from "../rpc/protocol.js";
-import { socketPath } from "../daemon/socket_path.js";
+import { checkSocketOwner, socketPath } from "../daemon/socket_path.js";
+import { KernelError } from "../errno/kernel_error.js";
 import { CliError, EX_UNAVAILABLE } from "./cli_error.js";
 
 /** A connected client whose calls print uprintf text on stderr. */
@@ -46,8 +47,20 @@ export function unreachable(e: ConnectionError): CliError {
   }
 }
 
-/** Connect, run `fn`, close.  Connection failures become exit-69 CliErrors. */
-export async function withKernel<T>(fn: (k: KernelSession) => Promise<T>, path: string = socketPath()): Promise<T> {
+/**
+ * Connect, run `fn`, close.  Connection failures become exit-69 CliErrors,
+ * and so does a socket (or default socket directory) another user owns.
+ * `path` defaults to socketPath(); one given or from $KLD_SOCKET is the
+ * user's choice, so only the socket's owner is checked there.
+ */
+export async function withKernel<T>(fn: (k: KernelSession) => Promise<T>, given?: string): Promise<T> {
+  const path = given ?? socketPath();
+  try {
+    checkSocketOwner(path, given !== undefined || Boolean(process.env["KLD_SOCKET"]));
+  } catch (e) {
+    if (e instanceof KernelError) throw new CliError(`${e.subject}: ${e.info.text}`, EX_UNAVAILABLE, e.detail ? [e.detail] : []);
+    throw e;
+  }
   let client: KernelClient;
   try {
     client = await KernelClient.connect(path);

@@ -8,7 +8,7 @@
  * /var/run/*.pid conventions of pidfile(3).
  */
 import { connect } from "node:net";
-import { lstatSync, statSync } from "node:fs";
+import { lstatSync, statSync, type Stats } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { KernelError } from "../errno/kernel_error.js";
@@ -48,11 +48,48 @@ export function prepareSocketDir(path: string, explicit: boolean): void {
   makeDirs(dir, 0o700);
   const st = statSync(dir);
   if (!st.isDirectory()) throw new KernelError("ENOTDIR", dir);
-  if (!explicit && (st.uid !== uid() || (st.mode & 0o077) !== 0)) {
+  if (!explicit) checkPrivateDir(dir, st);
+}
+
+/** EPERM unless `dir` (the default socket directory) is ours and mode 0700. */
+function checkPrivateDir(dir: string, st: Stats): void {
+  const me = uid();
+  if (st.uid !== me) {
     throw new KernelError(
       "EPERM",
       dir,
-      `socket directory must be owned by uid ${uid()} with mode 0700 (it is ${(st.mode & 0o777).toString(8)})`,
+      `socket directory ${dir} is owned by uid ${st.uid}, not by you (uid ${me}): someone else may be listening there`,
+    );
+  }
+  if ((st.mode & 0o077) !== 0) {
+    throw new KernelError(
+      "EPERM",
+      dir,
+      `socket directory ${dir} must have mode 0700 (it is ${(st.mode & 0o777).toString(8)}): others could replace the socket`,
+    );
+  }
+}
+
+/**
+ * May the caller talk to the daemon at `path`?  Every client asks before it
+ * connects, so that it never sends a file name or its working directory to
+ * a socket someone else planted.  A default path's directory must be the
+ * caller's with mode 0700; the socket itself (any path) must be the
+ * caller's.  A missing directory or socket passes: connect(2) reports it.
+ * @throws KernelError EPERM naming the path and its owner
+ */
+export function checkSocketOwner(path: string, explicit: boolean): void {
+  if (!explicit) {
+    const dir = dirname(path);
+    const st = statSync(dir, { throwIfNoEntry: false });
+    if (st) checkPrivateDir(dir, st);
+  }
+  const sock = lstatSync(path, { throwIfNoEntry: false });
+  if (sock && sock.uid !== uid()) {
+    throw new KernelError(
+      "EPERM",
+      path,
+      `socket ${path} is owned by uid ${sock.uid}, not by you (uid ${uid()}): refusing to talk to it`,
     );
   }
 }
