@@ -28,6 +28,9 @@ export function toCliError(e: unknown, action?: string): CliError {
   if (e instanceof CliError) return e;
   if (e instanceof KernelError) return kernelFailure(e, action);
   if (e instanceof ConnectionError) {
+    // The daemon said why it dropped us (too many connections, idle): pass it on.
+    const said = e.errorCode === "ECLOSED" ? undefined : errnoByName(e.errorCode);
+    if (said) return new CliError(`kernel at ${e.socketPath}: ${said.text}`, EX_UNAVAILABLE, [e.message]);
     return new CliError(`connection to kernel at ${e.socketPath} lost`, EX_UNAVAILABLE);
   }
   if (e instanceof RpcError) {

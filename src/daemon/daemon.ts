@@ -5,8 +5,11 @@
  * watchdog terminates the worker and panics the daemon: every later request
  * gets `kernel panicked: panic: watchdog timeout in ...` until `kld reboot`.
  * kernel.status, kernel.shutdown and kernel.reboot are answered here (they
- * must work while the kernel is panicked); everything else goes to the
- * kernel's method table after validation against src/rpc/protocol.ts.
+ * must work while the kernel is panicked, and status at once while the
+ * kernel is busy); so is kernel.dmesg once the kernel has panicked, from
+ * the console's copy of the message buffer, until reboot.  Everything else
+ * goes to the kernel's method table after validation against
+ * src/rpc/protocol.ts.
  *
  * Callers: src/daemon/main.ts (detached `kld boot`), src/cli/kld/boot.ts
  * (`kld boot -f`, in the CLI's own process), tests.
@@ -40,6 +43,13 @@ export interface DaemonOptions {
   readonly explicitSocket: boolean;
   /** Console output (the boot log) for a foreground daemon. */
   readonly console?: (text: string) => void;
+  /** Connection cap and idle timeout ($KLD_MAX_CONNECTIONS, $KLD_IDLE_TIMEOUT_MS). */
+  readonly limits?: ConnectionLimits;
+}
+
+export interface ConnectionLimits {
+  readonly maxConnections?: number;
+  readonly idleTimeoutMs?: number;
 }
 
 /** The panic error every request gets until reboot. */
@@ -54,6 +64,8 @@ export class Daemon {
   private bootedAt: number | undefined;
   private panickedAt: number | undefined;
   private queue: Promise<unknown> = Promise.resolve();
+  /** The kernel request running now (for a status that must not wait). */
+  private running: { readonly method: string; readonly since: number } | undefined;
   private readonly mirror = new MsgBuf();
   private readonly server: RpcServer;
   private halted: Promise<void> | undefined;
@@ -63,7 +75,7 @@ export class Daemon {
   readonly exited = new Promise<void>((r) => (this.resolveExited = r));
 
   private constructor(private readonly opts: DaemonOptions) {
-    this.server = new RpcServer((req, notify) => this.handle(req, notify));
+    this.server = new RpcServer((req, notify) => this.handle(req, notify), opts.limits);
   }
 
   /**
@@ -185,16 +197,23 @@ export class Daemon {
     }
     if (DAEMON_METHODS.has(req.method)) return this.daemonMethods[req.method as DaemonMethod]();
     const id = req.id ?? null;
-    return this.enqueue(() =>
-      this.guarded(req.method, (h) =>
-        h.request(req.method, params, (text) => notify(UPRINTF, { id, text })),
-      ),
-    );
+    const method = req.method;
+    return this.enqueue(async () => {
+      // The first thing a user reads after a panic: keep it readable until reboot.
+      if (method === "kernel.dmesg" && this.state === "panicked") return { text: this.mirror.text() };
+      this.running = { method, since: Date.now() };
+      try {
+        return await this.guarded(method, (h) => h.request(method, params, (text) => notify(UPRINTF, { id, text })));
+      } finally {
+        this.running = undefined;
+      }
+    });
   }
 
   /** The methods this thread answers itself (protocol.ts DAEMON_METHODS): they work while the kernel is panicked. */
   private readonly daemonMethods: Record<DaemonMethod, () => Promise<unknown>> = {
-    "kernel.status": () => this.enqueue(() => this.status()),
+    // Busy kernel: answer now from what this thread knows, never queue behind a load.
+    "kernel.status": () => (this.running ? this.status() : this.enqueue(() => this.status())),
     "kernel.shutdown": () => {
       void this.stop();
       // Answer once the kernel has halted, before the socket closes.
@@ -216,12 +235,14 @@ export class Daemon {
       foreground: s.foreground,
       watchdogMs: s.watchdogMs,
     };
-    if (this.state === "panicked" || !this.host) {
+    const busy = this.running;
+    if (this.state === "panicked" || !this.host || busy) {
       const ran =
         this.bootedAt !== undefined
           ? { bootTime: new Date(this.bootedAt).toISOString(), uptime: Math.floor(((this.panickedAt ?? Date.now()) - this.bootedAt) / 1000) }
           : {};
-      return { ...base, ...ran, ...(this.panicReason ? { panic: this.panicReason } : {}) };
+      const doing = busy ? { busy: { method: busy.method, seconds: Math.floor((Date.now() - busy.since) / 1000) } } : {};
+      return { ...base, ...ran, ...doing, ...(this.panicReason ? { panic: this.panicReason } : {}) };
     }
     const info = await this.guarded("kernel.status", (h) => h.info());
     return { ...base, bootTime: info.bootTime, uptime: info.uptime, files: info.files };

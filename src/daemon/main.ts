@@ -9,7 +9,7 @@
 import { errnoByName } from "../errno/errno.js";
 import { KernelError } from "../errno/kernel_error.js";
 import type { BootSettings } from "../rpc/protocol.js";
-import { Daemon } from "./daemon.js";
+import { Daemon, type ConnectionLimits } from "./daemon.js";
 
 /** The messages a detached daemon sends its launcher. */
 export type LaunchReport =
@@ -36,10 +36,14 @@ async function main(): Promise<void> {
     process.stderr.write("usage: main.js SETTINGS-JSON (started by kld boot)\n");
     process.exit(64);
   }
-  const parsed = JSON.parse(raw) as { settings: BootSettings; explicitSocket: boolean };
+  const parsed = JSON.parse(raw) as { settings: BootSettings; explicitSocket: boolean; limits?: ConnectionLimits };
   let daemon: Daemon;
   try {
-    daemon = await Daemon.start({ settings: parsed.settings, explicitSocket: parsed.explicitSocket });
+    daemon = await Daemon.start({
+      settings: parsed.settings,
+      explicitSocket: parsed.explicitSocket,
+      ...(parsed.limits ? { limits: parsed.limits } : {}),
+    });
   } catch (e) {
     if (e instanceof KernelError) {
       await report({

@@ -16,7 +16,11 @@ import { RpcError } from "./rpc_error.js";
 export class ConnectionError extends Error {
   constructor(
     readonly socketPath: string,
-    /** Node's error code: ENOENT, ECONNREFUSED, EACCES, or "ECLOSED". */
+    /**
+     * Node's error code: ENOENT, ECONNREFUSED, EACCES; "ECLOSED" when the
+     * connection went away unexplained; EAGAIN or ETIMEDOUT when the daemon
+     * said why it turned us away (then `message` is its reason).
+     */
     readonly errorCode: string,
     message: string,
   ) {
@@ -44,6 +48,8 @@ export class KernelClient {
   private readonly pending = new Map<RpcId, Pending>();
   private readonly splitter = new LineSplitter(MAX_RESPONSE_BYTES);
   private closedReason: ConnectionError | undefined;
+  /** Why the daemon is dropping us (its id-null error response), if it said. */
+  private dismissal: ConnectionError | undefined;
 
   private constructor(
     private readonly socket: Socket,
@@ -54,7 +60,7 @@ export class KernelClient {
       /* reported through "close" */
     });
     socket.on("close", () => {
-      this.closedReason = new ConnectionError(socketPath, "ECLOSED", "connection to kernel closed");
+      this.closedReason = this.dismissal ?? new ConnectionError(socketPath, "ECLOSED", "connection to kernel closed");
       for (const p of this.pending.values()) p.reject(this.closedReason);
       this.pending.clear();
     });
@@ -82,7 +88,8 @@ export class KernelClient {
 
   /** Call any method name with any params (tests of the daemon's refusals). */
   callRaw(method: string, params: unknown, opts: CallOptions = {}): Promise<unknown> {
-    if (this.closedReason) return Promise.reject(this.closedReason);
+    const gone = this.closedReason ?? this.dismissal;
+    if (gone) return Promise.reject(gone);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, onUprintf: opts.onUprintf });
@@ -121,10 +128,24 @@ export class KernelClient {
       return;
     }
     const id = o["id"] as RpcId;
+    if (id === null && "error" in o) return this.dismissed(RpcError.fromWire(o["error"]));
     const p = this.pending.get(id);
     if (!p) return;
     this.pending.delete(id);
     if ("error" in o) p.reject(RpcError.fromWire(o["error"]));
     else p.resolve(o["result"]);
+  }
+
+  /**
+   * An error with id null: a line we sent was unreadable, or the daemon is
+   * closing this connection and says why (too many connections: EAGAIN;
+   * idle: ETIMEDOUT).  The latter fails every call, now and later.
+   */
+  private dismissed(e: RpcError): void {
+    const errno = e.data?.errno;
+    if (errno !== "EAGAIN" && errno !== "ETIMEDOUT") return;
+    this.dismissal = new ConnectionError(this.socketPath, errno, e.data?.detail ?? e.message);
+    for (const p of this.pending.values()) p.reject(this.dismissal);
+    this.pending.clear();
   }
 }

@@ -68,6 +68,11 @@ export interface KernelStatus extends BootSettings {
   readonly files?: number;
   /** The panic message (`panic: watchdog timeout in ...`) when panicked. */
   readonly panic?: string;
+  /**
+   * The request the kernel is running, when status was asked meanwhile
+   * (status then answers at once, without `files`).
+   */
+  readonly busy?: { readonly method: string; readonly seconds: number };
 }
 
 /** One module inside a linker file (kldstat -v's "Contains modules"). */

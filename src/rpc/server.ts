@@ -5,7 +5,11 @@
  * input never reaches the handler: garbage, invalid UTF-8 and invalid
  * requests get error responses here, and an oversized line gets an error
  * and a closed connection.  A client that vanishes mid-request just loses
- * its response; the request still completes in the kernel.
+ * its response; the request still completes in the kernel.  Connections
+ * are capped and an idle one (no request in flight, nothing received for
+ * the idle time) is closed, so idle clients cannot lock the others out; a
+ * client turned away or timed out first gets an error response with id
+ * null and errno EAGAIN or ETIMEDOUT saying why.
  * Caller: src/daemon/daemon.ts.  No FreeBSD counterpart.
  */
 import { createServer, type Server, type Socket } from "node:net";
@@ -37,6 +41,18 @@ type Send = (msg: RpcResponse | readonly RpcResponse[] | RpcNotification) => voi
 
 export interface RpcServerOptions {
   readonly maxLineBytes?: number;
+  /** Connections served at once; one more gets EAGAIN and is closed. */
+  readonly maxConnections?: number;
+  /** Close a connection with nothing in flight after this long without input. */
+  readonly idleTimeoutMs?: number;
+}
+
+export const DEFAULT_MAX_CONNECTIONS = 256;
+export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
+
+/** The error response (id null) that tells a client why it is being dropped. */
+function farewell(errno: "EAGAIN" | "ETIMEDOUT", detail: string): RpcResponse {
+  return failure(null, errorObject(new KernelError(errno, undefined, detail)));
 }
 
 export function errorObject(e: unknown): RpcErrorObject {
@@ -55,13 +71,17 @@ export class RpcServer {
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
   private readonly maxLineBytes: number;
+  private readonly maxConnections: number;
+  private readonly idleTimeoutMs: number;
 
   constructor(private readonly handler: RequestHandler, opts: RpcServerOptions = {}) {
     this.maxLineBytes = opts.maxLineBytes ?? MAX_LINE_BYTES;
+    this.maxConnections = opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+    this.idleTimeoutMs = opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
     // Half-open: a client may send its requests, shut down its write side
     // (`printf ... | socat - UNIX-CONNECT:...`) and still read the replies.
+    // No server.maxConnections: Node would drop the extra client without a word.
     this.server = createServer({ allowHalfOpen: true }, (s) => this.accept(s));
-    this.server.maxConnections = 1024;
   }
 
   /** Listen on a Unix socket path (the caller has cleared any stale file). */
@@ -88,13 +108,40 @@ export class RpcServer {
     });
   }
 
+  /** Say why, then close: the client reports the reason, not "connection lost". */
+  private dismiss(socket: Socket, why: RpcResponse): void {
+    socket.on("error", () => {});
+    if (!socket.destroyed && socket.writable) socket.end(JSON.stringify(why) + "\n");
+    // A client that never reads must not hold the socket open.
+    setTimeout(() => socket.destroy(), 1000).unref();
+  }
+
   private accept(socket: Socket): void {
+    if (this.sockets.size >= this.maxConnections) {
+      const detail = `the kernel daemon already serves ${this.maxConnections} connections, its limit; try again`;
+      this.dismiss(socket, farewell("EAGAIN", detail));
+      return;
+    }
     this.sockets.add(socket);
     const splitter = new LineSplitter(this.maxLineBytes);
     let closed = false;
     let inputEnded = false;
     let pending = 0;
+    let idleTimer: NodeJS.Timeout | undefined;
+    // Armed only while nothing is in flight: a long load is the watchdog's business.
+    const armIdle = (): void => {
+      clearTimeout(idleTimer);
+      if (pending > 0 || closed) return;
+      idleTimer = setTimeout(() => {
+        closed = true;
+        const detail = `connection idle for ${this.idleTimeoutMs} ms; closed by the kernel daemon`;
+        this.dismiss(socket, farewell("ETIMEDOUT", detail));
+      }, this.idleTimeoutMs);
+      idleTimer.unref();
+    };
+    armIdle();
     const maybeFinish = (): void => {
+      armIdle();
       if (inputEnded && pending === 0 && !socket.destroyed) socket.end();
     };
     socket.on("end", () => {
@@ -106,6 +153,7 @@ export class RpcServer {
     });
     socket.on("close", () => {
       closed = true;
+      clearTimeout(idleTimer);
       this.sockets.delete(socket);
     });
     const send: Send = (msg) => {
@@ -114,6 +162,7 @@ export class RpcServer {
     };
     socket.on("data", (chunk: Buffer) => {
       if (closed) return;
+      armIdle();
       for (const frame of splitter.push(chunk)) {
         if (frame.kind === "oversized") {
           send(
@@ -133,6 +182,7 @@ export class RpcServer {
           continue;
         }
         pending++;
+        clearTimeout(idleTimer);
         this.dispatchLine(frame.text, send).finally(() => {
           pending--;
           maybeFinish();

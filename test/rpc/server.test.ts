@@ -117,3 +117,68 @@ describe("RpcServer with KernelClient", () => {
     c.close();
   });
 });
+
+describe("RpcServer connection limits (issue 13, defect 6)", () => {
+  const limitedPath = join(dir, "limited.sock");
+  const limited = new RpcServer(
+    async (req) => {
+      if (req.method === "slow") await new Promise((r) => setTimeout(r, 700));
+      return "ok";
+    },
+    { maxConnections: 3, idleTimeoutMs: 300 },
+  );
+  beforeAll(() => limited.listen(limitedPath));
+  afterAll(() => limited.close());
+
+  /** Open `n` connections that never send a byte; each records what it receives. */
+  async function idle(n: number): Promise<Array<{ out: () => string; closed: () => boolean }>> {
+    return Promise.all(
+      Array.from({ length: n }, () => new Promise<{ out: () => string; closed: () => boolean }>((resolve) => {
+        const s = connect(limitedPath);
+        let out = "";
+        let closed = false;
+        s.on("data", (d) => (out += d.toString()));
+        s.on("close", () => (closed = true));
+        s.on("error", () => {});
+        s.once("connect", () => resolve({ out: () => out, closed: () => closed }));
+      })),
+    );
+  }
+
+  async function until(pred: () => boolean, ms = 3000): Promise<void> {
+    const end = Date.now() + ms;
+    while (!pred() && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+  }
+
+  it("turns a client away with EAGAIN while idle connections fill the cap, then drops them and serves it", async () => {
+    const conns = await idle(3);
+    const c = await KernelClient.connect(limitedPath);
+    const refused = await c.callRaw("echo", []).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ name: "ConnectionError", errorCode: "EAGAIN" });
+    expect((refused as Error).message).toContain("already serves 3 connections, its limit; try again");
+    c.close();
+
+    await until(() => conns.every((x) => x.closed()));
+    for (const x of conns) {
+      expect(x.closed()).toBe(true);
+      expect(JSON.parse(x.out())).toMatchObject({ id: null, error: { data: { errno: "ETIMEDOUT" } } });
+    }
+    const again = await KernelClient.connect(limitedPath);
+    expect(await again.callRaw("echo", [])).toBe("ok");
+    again.close();
+  });
+
+  it("does not time out a connection waiting for a slow request", async () => {
+    const c = await KernelClient.connect(limitedPath);
+    expect(await c.callRaw("slow", [])).toBe("ok"); // 700 ms > the 300 ms idle time
+    c.close();
+  });
+
+  it("tells a client that idled too long why its next call fails", async () => {
+    const c = await KernelClient.connect(limitedPath);
+    await new Promise((r) => setTimeout(r, 600));
+    const e = await c.callRaw("echo", []).catch((x: unknown) => x);
+    expect(e).toMatchObject({ name: "ConnectionError", errorCode: "ETIMEDOUT" });
+    expect((e as Error).message).toContain("connection idle for 300 ms");
+  });
+});

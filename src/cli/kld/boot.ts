@@ -20,6 +20,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { bundledModuleDirs, defaultMachinePath, packageRoot } from "../../package_paths.js";
 import type { BootSettings } from "../../rpc/protocol.js";
+import type { ConnectionLimits } from "../../daemon/daemon.js";
 import { checkHostFile, type FileKind } from "../../errno/host_file.js";
 import { KernelError } from "../../errno/kernel_error.js";
 import { CliError, EX_USAGE } from "../cli_error.js";
@@ -32,19 +33,30 @@ interface BootOptions {
   readonly w?: string;
 }
 
+/** A whole number in [min, max] from an option or the environment; usage error otherwise. */
+function boundedInt(raw: string, source: string, what: string, unit: string, min: number, max: number): number {
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
+    throw new CliError(`invalid ${what} '${raw}' (${source}): expected ${unit} between ${min} and ${max}`, EX_USAGE);
+  }
+  return n;
+}
+
 /** The watchdog bound: -w, else $KLD_WATCHDOG_MS, else 10 s. */
 export function watchdogMs(option: string | undefined, env: NodeJS.ProcessEnv = process.env): number {
   const raw = option ?? env["KLD_WATCHDOG_MS"];
   if (raw === undefined || raw === "") return 10_000;
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n < 1 || n > 3_600_000) {
-    throw new CliError(
-      `invalid watchdog time '${raw}' (${option !== undefined ? "-w" : "KLD_WATCHDOG_MS"}): ` +
-        "expected milliseconds between 1 and 3600000",
-      EX_USAGE,
-    );
-  }
-  return n;
+  return boundedInt(raw, option !== undefined ? "-w" : "KLD_WATCHDOG_MS", "watchdog time", "milliseconds", 1, 3_600_000);
+}
+
+/** $KLD_MAX_CONNECTIONS and $KLD_IDLE_TIMEOUT_MS, when set (the daemon has defaults). */
+export function connectionLimits(env: NodeJS.ProcessEnv = process.env): ConnectionLimits {
+  const max = env["KLD_MAX_CONNECTIONS"];
+  const idle = env["KLD_IDLE_TIMEOUT_MS"];
+  return {
+    ...(max ? { maxConnections: boundedInt(max, "KLD_MAX_CONNECTIONS", "connection limit", "a count", 1, 65_536) } : {}),
+    ...(idle ? { idleTimeoutMs: boundedInt(idle, "KLD_IDLE_TIMEOUT_MS", "idle timeout", "milliseconds", 100, 86_400_000) } : {}),
+  };
 }
 
 /**
@@ -142,6 +154,7 @@ async function foreground(settings: BootSettings): Promise<void> {
     daemon = await Daemon.start({
       settings,
       explicitSocket: Boolean(process.env["KLD_SOCKET"]),
+      limits: connectionLimits(),
       console: (text) => process.stdout.write(text),
     });
   } catch (e) {
@@ -157,7 +170,7 @@ async function detached(settings: BootSettings): Promise<void> {
   const { spawn } = await import("node:child_process");
   const { startProgress } = await import("../spinner.js");
   const main = new URL("../../daemon/main.js", import.meta.url);
-  const arg = JSON.stringify({ settings, explicitSocket: Boolean(process.env["KLD_SOCKET"]) });
+  const arg = JSON.stringify({ settings, explicitSocket: Boolean(process.env["KLD_SOCKET"]), limits: connectionLimits() });
   const progress = startProgress("booting kernel");
   const child = spawn(process.execPath, [fileURLToPath(main), arg], {
     detached: true,

@@ -28,6 +28,7 @@ export async function statusLines(s: KernelStatus, colourLevel: 0 | 1 | 2 | 3 = 
   const { dirname, join } = await import("node:path");
   lines.push(`shutdown log: ${join(dirname(s.socket), "shutdown.log")}`);
   if (s.files !== undefined) lines.push(`files:    ${s.files}`);
+  if (s.busy) lines.push(`busy:     ${s.busy.method} (for ${s.busy.seconds} s)`);
   lines.push(`watchdog: ${s.watchdogMs} ms`, `mode:     ${s.foreground ? "foreground" : "detached"}`);
   return lines;
 }
