@@ -154,6 +154,23 @@ describe("kld load / stat / unload with the bundled modules", () => {
     expect((await d.kld("unload", "e.ko")).code).toBe(0);
   });
 
+  it("kld config refuses a directory that does not exist, or a file, unless -f (issue 13, defect 9)", async () => {
+    const before = (await d.kld("config")).stdout;
+    const missing = join(d.dir, "nonexistent");
+    const r = await d.kld("config", missing);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`kld: ${missing}: No such file or directory\n`);
+    const file = await d.kld("config", "-a", MOD("hello"));
+    expect(file.code).toBe(1);
+    expect(file.stderr).toBe(`kld: ${MOD("hello")}: Not a directory\n`);
+    expect((await d.kld("config")).stdout).toBe(before);
+    const forced = await d.kld("config", "-f", "-m", missing);
+    expect(forced.code).toBe(0);
+    expect((await d.kld("config")).stdout.trim().split(";")).toContain(missing);
+    expect((await d.kld("config", "-d", missing)).code).toBe(0);
+    expect((await d.kld("config")).stdout).toBe(before);
+  });
+
   it("usage errors exit 64", async () => {
     expect((await d.kld("unload")).code).toBe(64);
     expect((await d.kld("unload", "-i", "x")).code).toBe(64);
