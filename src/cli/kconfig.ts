@@ -21,6 +21,7 @@ export interface KconfigOptions {
   includeDir: string[];
   dryRun?: boolean;
   allowMissing?: boolean;
+  checkResources?: boolean;
   yaml?: boolean;
   show?: boolean;
   extract?: boolean;
@@ -32,13 +33,14 @@ const collect = (v: string, prev: string[]): string[] => [...prev, v];
 export function buildKconfig(): Command {
   const program = createProgram("kconfig", "build a kernel image from a kernel configuration file (config(8))");
   program
-    .usage("[-n] [-d destdir] [-M modulepath] [-I includedir] [--allow-missing] SYSTEM_NAME\n       kconfig --yaml SYSTEM_NAME\n       kconfig --show [--json] IMAGE\n       kconfig -x IMAGE")
+    .usage("[-n] [-d destdir] [-M modulepath] [-I includedir] [--allow-missing] [--check-resources] SYSTEM_NAME\n       kconfig --yaml SYSTEM_NAME\n       kconfig --show [--json] IMAGE\n       kconfig -x IMAGE")
     .argument("<file>", "configuration file (classic syntax, or YAML when named *.yaml), or an image with --show/-x")
     .option("-d, --destdir <dir>", "write the image to DIR/kernel (default compile/IDENT/kernel)")
     .option("-M, --module-path <dir>", "search DIR for NAME.ko before the bundled modules (repeatable)", collect, [])
     .option("-I, --include-dir <dir>", "search DIR for include and hints files (repeatable)", collect, [])
     .option("-n, --dry-run", "check everything, write nothing")
     .option("--allow-missing", "build without modules that are not found (warns)")
+    .option("--check-resources", "refuse overlapping ports, IRQs, DRQs and ISA memory (default: warn)")
     .option("--yaml", "print the configuration as YAML and exit")
     .option("--show", "describe a kernel image: modules, device table, options")
     .option("-x, --extract", "print the configuration text stored in a kernel image")
@@ -94,6 +96,7 @@ export async function runKconfig(file: string, opts: KconfigOptions): Promise<vo
       ...(opts.destdir !== undefined ? { destdir: opts.destdir } : {}),
       modulePath: opts.modulePath,
       allowMissing: Boolean(opts.allowMissing),
+      checkResources: Boolean(opts.checkResources),
       dryRun: Boolean(opts.dryRun),
     });
   } catch (e) {

@@ -111,6 +111,10 @@ export interface KernelConfig {
   readonly cpus: readonly string[];
   readonly ident?: string;
   readonly maxusers?: number;
+  /** 1.x `timezone N [dst [N]]`, as written after the keyword ("8 dst"): recorded, no effect. */
+  readonly timezone?: string;
+  /** 1.x `maxfdescs N`: recorded, no effect. */
+  readonly maxfdescs?: number;
   readonly options: readonly ConfigOption[];
   readonly makeoptions: readonly ConfigOption[];
   readonly kernels: readonly KernelSpec[];
@@ -134,7 +138,11 @@ export function deviceNameUnit(d: Pick<ConfigDevice, "name" | "unit">): string {
   return d.unit === undefined ? d.name : `${d.name}${d.unit}`;
 }
 
-/** Split `sio0` into driver and unit; a name with no trailing digits has no unit. */
+/**
+ * Split `sio0` into driver and unit; a name with no trailing digits has no
+ * unit.  Modern names that end in digits (`mlx5`, `snd_via8233`) are not
+ * split: the parsers call this only where the era's grammar splits.
+ */
 export function splitNameUnit(word: string): { name: string; unit: number | undefined } {
   const m = /^(.*?[^0-9])([0-9]+)$/.exec(word);
   if (!m) return { name: word, unit: undefined };

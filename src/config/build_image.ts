@@ -45,6 +45,12 @@ export interface BuildOptions {
   readonly allowMissing?: boolean;
   /** -n: check everything, write nothing. */
   readonly dryRun?: boolean;
+  /**
+   * --check-resources: refuse to build when resources overlap (EBUSY).
+   * Without it overlaps are warnings, as config(8) never checked them: the
+   * kernel finds a conflict among the devices that actually probe.
+   */
+  readonly checkResources?: boolean;
   /** Called with each step's name (the CLI drives a spinner with it). */
   readonly onStep?: (step: string) => void;
 }
@@ -327,7 +333,8 @@ export function resourceConflicts(rows: readonly IoconfEntry[], options: readonl
 /**
  * Build (and unless dryRun, write) the kernel image of a loaded configuration.
  * @throws ConfigError (EINVAL) when the configuration has errors;
- *   BuildError EINVAL (no ident line), EBUSY (resource overlaps), ENOEXEC
+ *   BuildError EINVAL (no ident line), EBUSY (resource overlaps, with
+ *   checkResources), ENOEXEC
  *   (bad module objects or metadata, dependency problems);
  *   MissingModulesError ENOENT (modules not found, without allowMissing);
  *   KernelError ENOENT/EACCES/EROFS... when DESTDIR cannot be written.
@@ -354,7 +361,10 @@ export function buildKernel(load: LoadResult, opts: BuildOptions = {}): BuildRes
   const devices = ioconfEntries(cfg, moduleOf, warnings);
   // Checked before a missing module stops the build, so that one run
   // reports both kinds of problem (config(8) reports all it can).
-  const conflicts = resourceConflicts(devices, cfg.options);
+  const conflicts = opts.checkResources ? resourceConflicts(devices, cfg.options) : [];
+  if (!opts.checkResources) {
+    for (const c of resourceConflicts(devices, cfg.options)) warnings.push(`resources overlap: ${c}; config(8) builds such a kernel, and which device gets them is settled when they probe`);
+  }
   if (missing.size > 0) {
     const list = [...missing].map(([module, wantedBy]) => ({ module, wantedBy }));
     if (!opts.allowMissing) throw new MissingModulesError(file, list, dirs, conflicts);

@@ -16,6 +16,12 @@ export const KERNEL_BUSES: ReadonlySet<string> = new Set(["nexus", "isa"]);
 
 export function checkConfig(cfg: KernelConfig, diags: Diagnostics, fallbackFile: string): void {
   const seen = new Map<string, { file: string; line: number }>();
+  // 1.x and 2.x config(8) wanted `at fdc0` to name a controller or master,
+  // and only warned about a unit seen twice (1.x wrote `controller wd0` and
+  // `disk wd0 at wd0`); 4.x and later accept any device as a parent and
+  // refuse a repeated unit.  A configuration that declares controllers is
+  // of the old eras (era.ts); no era checked the kind behind `at fdc?`.
+  const oldEra = cfg.devices.some((p) => p.kind !== "device");
   // Possible parents by `name` (for `at name?`) and by `name unit` (for
   // `at name0`), so the check stays linear with hundreds of units.
   const byName = new Map<string, ConfigDevice[]>();
@@ -30,14 +36,17 @@ export function checkConfig(cfg: KernelConfig, diags: Diagnostics, fallbackFile:
     // a unit-less (modern) line stands for every unit
     add(byUnit, d.unit === undefined ? `${d.name} *` : `${d.name} ${String(d.unit)}`, d);
   }
-  const isParent = (p: ConfigDevice): boolean => p.kind === "controller" || p.kind === "master" || (p.kind === "device" && p.unit === undefined);
+  const isParent = (p: ConfigDevice): boolean =>
+    !oldEra || p.kind === "controller" || p.kind === "master" || (p.kind === "device" && p.unit === undefined);
   for (const d of cfg.devices) {
     const file = d.loc?.file ?? fallbackFile;
     const line = d.loc?.line ?? 0;
     if (typeof d.unit === "number") {
       const key = `${d.name}${d.unit}`;
       const prev = seen.get(key);
-      if (prev) {
+      if (prev && oldEra) {
+        diags.warning(file, line, `already seen device ${key} (at ${prev.file}:${prev.line})`);
+      } else if (prev) {
         diags.error(file, line, `duplicate unit: ${key} is already configured at ${prev.file}:${prev.line}`);
       } else {
         seen.set(key, { file, line });
@@ -60,7 +69,10 @@ export function checkConfig(cfg: KernelConfig, diags: Diagnostics, fallbackFile:
       diags.error(file, line, `${who}: ${at.bus} ${at.unit} not defined (no bus or controller ${at.bus}${at.unit} is configured)`);
       continue;
     }
-    if (!match.some(isParent)) diags.error(file, line, `${who} connected to non-controller ${at.bus}${at.unit}`);
+    if (at.unit !== "?" && !match.some(isParent)) {
+      diags.error(file, line, `${who} connected to non-controller ${at.bus}${at.unit} (this file declares controllers, so it is read as 2.x, ` +
+        `whose config(8) wanted 'controller ${at.bus}${at.unit}'; 4.x and later accept a device)`);
+    }
   }
   const hintSeen = new Set<string>();
   for (const h of cfg.hints) {

@@ -1,10 +1,13 @@
 /**
- * Parser of the classic configuration syntax: FreeBSD 2.x config files as
- * they were written (machine, cpu, ident, maxusers, options, makeoptions,
- * config, controller, device, disk, tape, master, pseudo-device with the
- * `at`/`port`/`irq`/... info words) plus the later forms `include`,
- * `nodevice`, `nooptions`, `nomakeoptions`, `nocpu`, `hints`, and kldsim's
- * own `module NAME`.
+ * Parser of the classic configuration syntax: config files of every FreeBSD
+ * era as they were written (machine, cpu, ident, maxusers, options,
+ * makeoptions, config, controller, device, disk, tape, master,
+ * pseudo-device with the `at`/`port`/`irq`/... info words), 1.x's
+ * timezone, maxfdescs, hz and trace (old_statements.ts), the later forms
+ * `include`, `nodevice`, `nooptions`, `nomakeoptions`, `nocpu`, `hints`,
+ * `files`, `env`, `envvar`, and kldsim's own `module NAME`.  Each file is
+ * read by the rules of its era (era.ts): whether `device mlx5` names mlx
+ * unit 5 or the driver mlx5.
  *
  * Called by load_config.ts.  Follows FreeBSD usr.sbin/config/config.y of the
  * 2.x era for the device grammar and the modern config.y for include, hints
@@ -23,6 +26,8 @@ import type { Diagnostics } from "./diagnostics.js";
 import { parseHints } from "./hints.js";
 import { ioPort } from "./io_ports.js";
 import { lexConfig, type Statement, type Token } from "./lexer.js";
+import { fileEra, splitsUnitWithoutAt, type Era } from "./era.js";
+import { oldOrUnsimulated } from "./old_statements.js";
 import { quoteForMessage } from "../errno/host_file.js";
 import { IDENT_RE, NAME_RE, addModule, kernelSpecProblem, removeDevice, removeOption, setOption, setPseudoDevice } from "./config_edit.js";
 import { readIncluded, type ParseContext } from "./config_files.js";
@@ -34,7 +39,7 @@ const q = (s: string): string => quoteForMessage(s);
 class StatementError extends Error {}
 
 /** A cursor over one statement's tokens with config(8)-style error reporting. */
-class Cursor {
+export class Cursor {
   private i = 0;
   constructor(private readonly st: Statement, private readonly file: string, private readonly diags: Diagnostics) {}
 
@@ -49,6 +54,10 @@ class Cursor {
   }
   atEnd(): boolean {
     return this.i >= this.st.tokens.length;
+  }
+  /** True when the rest of the statement has the word `w`. */
+  hasWord(w: string): boolean {
+    return this.st.tokens.slice(this.i).some((t) => t.kind === "word" && t.text === w);
   }
   /** Report `syntax error near 'X': why` at the current token and abandon the statement. */
   fail(why: string, tok: Token | undefined = this.peek()): never {
@@ -111,8 +120,10 @@ export function parseClassic(text: string, absFile: string, ctx: ParseContext): 
   const file = ctx.files.display(absFile);
   ctx.stack.push(absFile);
   const before = ctx.diags.errorCount;
+  const statements = lexConfig(text);
+  const era = fileEra(statements);
   try {
-    for (const st of lexConfig(text)) {
+    for (const st of statements) {
       if (ctx.diags.errorCount - before >= MAX_ERRORS_PER_FILE) {
         ctx.diags.error(file, st.line, `too many errors (${MAX_ERRORS_PER_FILE}); the rest of ${q(file)} is not read: is it a kernel configuration file?`);
         break;
@@ -120,7 +131,7 @@ export function parseClassic(text: string, absFile: string, ctx: ParseContext): 
       if (st.lexError !== undefined) ctx.diags.error(file, st.line, st.lexError);
       const cur = new Cursor(st, file, ctx.diags);
       try {
-        statement(cur, file, absFile, ctx);
+        statement(cur, file, absFile, ctx, era);
       } catch (e) {
         if (!(e instanceof StatementError)) throw e;
       }
@@ -130,7 +141,7 @@ export function parseClassic(text: string, absFile: string, ctx: ParseContext): 
   }
 }
 
-function statement(cur: Cursor, file: string, absFile: string, ctx: ParseContext): void {
+function statement(cur: Cursor, file: string, absFile: string, ctx: ParseContext, era: Era): void {
   const kw = cur.next()!;
   const loc: SourceLoc = { file, line: cur.line };
   const cfg = ctx.cfg;
@@ -178,8 +189,14 @@ function statement(cur: Cursor, file: string, absFile: string, ctx: ParseContext
       return;
     }
     case "timezone":
+    case "maxfdescs":
     case "hz":
-      return cur.error(`'${q(kw.text)}' is obsolete: use options HZ=N (and the TZ environment) instead`);
+    case "trace":
+    case "files":
+    case "env":
+    case "envvar":
+    case "profile":
+      return oldOrUnsimulated(kw.text, cur, ctx, warn);
     case "options":
     case "option":
       for (const o of optionList(cur, "options", loc, false)) warn(setOption(cfg.options, o, "option"));
@@ -209,7 +226,7 @@ function statement(cur: Cursor, file: string, absFile: string, ctx: ParseContext
       }
       return;
     case "config":
-      cfg.kernels.push(kernelSpec(cur, loc));
+      cfg.kernels.push(kernelSpec(cur, loc, warn));
       return;
     case "pseudo-device": {
       const n = cur.name("pseudo-device name").text;
@@ -237,12 +254,12 @@ function statement(cur: Cursor, file: string, absFile: string, ctx: ParseContext
       hintsFile(cur, absFile, ctx);
       return;
     case "devices":
-      // modern `devices a, b`: unit-less device list
-      cfg.devices.push(...deviceNameList(cur, deviceName(cur, "device", loc), loc));
+      // modern `devices a, b`: unit-less device list, names read whole
+      cfg.devices.push(...deviceNameList(cur, deviceName(cur, "device", loc, false), loc, false));
       return;
     default:
       if ((DEVICE_KINDS as readonly string[]).includes(kw.text)) {
-        deviceLine(cur, kw.text as DeviceKind, loc, ctx);
+        deviceLine(cur, kw.text as DeviceKind, loc, ctx, era);
         return;
       }
       cur.fail("unknown keyword", kw);
@@ -251,18 +268,21 @@ function statement(cur: Cursor, file: string, absFile: string, ctx: ParseContext
 
 type MutableDevice = { -readonly [K in keyof ConfigDevice]: ConfigDevice[K] };
 
-/** One device name of a line (`sio0`, `uart`), checked alike wherever it stands. */
-function deviceName(cur: Cursor, kind: DeviceKind, loc: SourceLoc): MutableDevice {
+/**
+ * One device name of a line (`sio0`, `uart`), checked alike wherever it
+ * stands; `split` says whether the era reads a trailing number as the unit.
+ */
+function deviceName(cur: Cursor, kind: DeviceKind, loc: SourceLoc, split: boolean): MutableDevice {
   const nt = cur.name(`${kind} name`);
-  const { name, unit } = splitNameUnit(nt.text);
+  const { name, unit } = split ? splitNameUnit(nt.text) : { name: nt.text, unit: undefined };
   if (!IDENT_RE.test(name)) cur.fail(`'${q(nt.text)}' is not a valid ${kind} name`, nt);
   return { kind, name, unit, vectors: [], conflicts: false, disabled: false, loc };
 }
 
 /** `first, b, c` to the end of the line: all of them, or (on a bad name) none. */
-function deviceNameList(cur: Cursor, first: MutableDevice, loc: SourceLoc): ConfigDevice[] {
+function deviceNameList(cur: Cursor, first: MutableDevice, loc: SourceLoc, split: boolean): ConfigDevice[] {
   const out: ConfigDevice[] = [first];
-  while (cur.accept(",")) out.push(deviceName(cur, first.kind, loc));
+  while (cur.accept(",")) out.push(deviceName(cur, first.kind, loc, split));
   cur.end();
   return out;
 }
@@ -303,8 +323,11 @@ function optionList(cur: Cursor, kw: string, loc: SourceLoc, needValue: boolean)
   return out;
 }
 
-/** `config KERNEL root on DEV [swap on DEV [and DEV]...|swap generic] [dumps on DEV]`. */
-function kernelSpec(cur: Cursor, loc: SourceLoc): KernelSpec {
+/**
+ * `config KERNEL root on DEV [swap on DEV [size N] [sequential] [and DEV]...|swap generic]
+ * [dumps on DEV] [args on DEV]`; a DEV may be `major N minor M` (1.x).
+ */
+function kernelSpec(cur: Cursor, loc: SourceLoc, warn: (w: string) => void): KernelSpec {
   const name = cur.name("kernel name").text;
   let root: string | undefined;
   let dumps: string | undefined;
@@ -315,11 +338,16 @@ function kernelSpec(cur: Cursor, loc: SourceLoc): KernelSpec {
     switch (w.text) {
       case "root":
         cur.accept("word", "on");
-        root = cur.name("root device").text;
+        root = specDevice(cur, "root device");
         break;
       case "dumps":
         cur.accept("word", "on");
-        dumps = cur.name("dump device").text;
+        dumps = specDevice(cur, "dump device");
+        break;
+      case "args":
+        // obsolete already in 1.x config(8), which said so and went on
+        cur.accept("word", "on");
+        warn(`config ${name}: args on ${specDevice(cur, "args device")}: obsolete, ignored`);
         break;
       case "swap":
         if (cur.accept("word", "generic")) {
@@ -327,11 +355,15 @@ function kernelSpec(cur: Cursor, loc: SourceLoc): KernelSpec {
           break;
         }
         cur.accept("word", "on");
-        swap.push(cur.name("swap device").text);
-        while (cur.accept("word", "and")) swap.push(cur.name("swap device").text);
+        do {
+          swap.push(specDevice(cur, "swap device"));
+          // 1.x: a partition size and a sequential flag, recorded by nothing here
+          if (cur.accept("word", "size")) cur.number("swap size");
+          cur.accept("word", "sequential");
+        } while (cur.accept("word", "and"));
         break;
       default:
-        cur.fail("root, swap or dumps expected", w);
+        cur.fail("root, swap, dumps or args expected", w);
     }
   }
   const problem = kernelSpecProblem({ name, root, swap });
@@ -339,13 +371,24 @@ function kernelSpec(cur: Cursor, loc: SourceLoc): KernelSpec {
   return { name, ...(root !== undefined ? { root } : {}), swap, ...(dumps !== undefined ? { dumps } : {}), loc };
 }
 
+/** A device of a `config` line: a name (`wd0`, `sd0a`), or 1.x's `major N minor M`. */
+function specDevice(cur: Cursor, what: string): string {
+  if (!cur.accept("word", "major")) return cur.name(what).text;
+  const major = cur.number("major");
+  if (!cur.accept("word", "minor")) cur.fail("major N wants minor M");
+  return `major ${major} minor ${cur.number("minor")}`;
+}
+
 /** `device NAME UNIT [at BUS ?|N] {info}` and its siblings. */
-function deviceLine(cur: Cursor, kind: DeviceKind, loc: SourceLoc, ctx: ParseContext): void {
-  const d = deviceName(cur, kind, loc);
+function deviceLine(cur: Cursor, kind: DeviceKind, loc: SourceLoc, ctx: ParseContext, era: Era): void {
+  // 1.x/2.x read `device sd0` as sd unit 0; later eras read a name without
+  // `at` whole (`device mlx5`), and every era splits a line with `at`.
+  const split = kind !== "device" || splitsUnitWithoutAt(era) || cur.hasWord("at");
+  const d = deviceName(cur, kind, loc, split);
   if (cur.accept("?")) d.unit = WILDCARD;
   // modern comma list: `device uart, ppc`
   if (cur.peek()?.kind === ",") {
-    ctx.cfg.devices.push(...deviceNameList(cur, d, loc));
+    ctx.cfg.devices.push(...deviceNameList(cur, d, loc, split));
     return;
   }
   if (cur.accept("word", "at")) d.at = attachment(cur);
@@ -428,6 +471,11 @@ function deviceLine(cur: Cursor, kind: DeviceKind, loc: SourceLoc, ctx: ParseCon
       case "priority":
         d.priority = cur.number("priority");
         break;
+      case "csr":
+        // 1.x (4.3BSD): a UNIBUS register address; nothing on ISA
+        cur.number("csr");
+        ctx.diags.warning(loc.file, w.line, `${deviceNameUnit(d)}: 'csr' (a 1.x bus register address) has no meaning on ISA; ignored`);
+        break;
       case "at":
         return cur.fail(`'at' must follow the ${kind} name`, w);
       default:
@@ -439,7 +487,7 @@ function deviceLine(cur: Cursor, kind: DeviceKind, loc: SourceLoc, ctx: ParseCon
 
 const INFO_WORDS: ReadonlySet<string> = new Set([
   "port", "irq", "drq", "iomem", "iosiz", "flags", "vector", ...INTR_CLASSES, "conflicts",
-  "disable", "drive", "slave", "target", "unit", "bus", "priority", "at",
+  "disable", "drive", "slave", "target", "unit", "bus", "priority", "at", "csr",
 ]);
 
 /** `isa?`, `isa ?`, `isa0`, `nexus?`, `fdc0`. */

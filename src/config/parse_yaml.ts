@@ -176,6 +176,18 @@ function topLevel(root: YNode | unknown, w: YamlWalker, absFile: string, ctx: Pa
         if (n !== undefined) cfg.maxusers = n;
         break;
       }
+      case "timezone": {
+        // 1.x, recorded only: "8 dst", "-5.5", "0 dst 2" (old_statements.ts)
+        const s = isScalar(v) && typeof v.value === "number" ? String(v.value) : w.str(v, "timezone");
+        if (s !== undefined && !/^-?[0-9]+(\.[0-9]+)?( dst( [0-9]+)?)?$/.test(s)) w.err(v, `timezone: '${q(s)}' is not N, N dst or N dst M`);
+        else if (s !== undefined) cfg.timezone = s;
+        break;
+      }
+      case "maxfdescs": {
+        const n = w.num(v, "maxfdescs");
+        if (n !== undefined) cfg.maxfdescs = n;
+        break;
+      }
       case "options":
       case "makeoptions":
         for (const op of w.pairs(v, key)) {
@@ -305,7 +317,8 @@ function device(node: unknown, w: YamlWalker): ConfigDevice | undefined {
   const nameText = w.str(first.value, kind);
   if (nameText === undefined) return undefined;
   const wild = nameText.endsWith("?");
-  const { name, unit } = splitNameUnit(wild ? nameText.slice(0, -1) : nameText);
+  const whole = pairs.some((p) => w.keyOf(p) === "whole-name" && isScalar(p.value) && p.value.value === true);
+  const { name, unit } = whole ? { name: nameText, unit: undefined } : splitNameUnit(wild ? nameText.slice(0, -1) : nameText);
   if (!IDENT_RE.test(name)) {
     w.err(first.value, `${kind}: '${q(nameText)}' is not a valid ${kind} name`);
     return undefined;
@@ -359,6 +372,7 @@ function device(node: unknown, w: YamlWalker): ConfigDevice | undefined {
       case "unit": set("lun", w.num(v, what)); break;
       case "bus": set("bus", w.num(v, what)); break;
       case "priority": set("priority", w.num(v, what)); break;
+      case "whole-name": if (w.bool(v, what) === undefined) ok = false; break;
       default:
         if ((DEVICE_KINDS as readonly string[]).includes(k)) w.err(p.key, `${who}: '${q(k)}' starts a new entry; begin it with '- ${k}:'`);
         else w.err(p.key, `${who}: unknown key '${q(k)}'`);

@@ -20,6 +20,8 @@ function deviceNode(d: ConfigDevice): YAMLMap {
   const m = new YAMLMap();
   m.flow = false;
   m.set(d.kind, d.unit === "?" ? `${d.name}?` : deviceNameUnit(d));
+  // a modern name ending in digits (`mlx5`): YAML would split it, so say it is whole
+  if (d.unit === undefined && /[0-9]$/.test(d.name)) m.set("whole-name", true);
   if (d.at) m.set("at", `${d.at.bus}${d.at.unit}`);
   if (d.port) {
     if (d.port.kind === "wildcard") m.set("port", "?");
@@ -57,6 +59,8 @@ export function configToYaml(cfg: KernelConfig, title?: string): string {
   if (cfg.cpus.length > 0) root.set("cpu", flowSeq(cfg.cpus));
   if (cfg.ident !== undefined) root.set("ident", cfg.ident);
   if (cfg.maxusers !== undefined) root.set("maxusers", cfg.maxusers);
+  if (cfg.timezone !== undefined) root.set("timezone", cfg.timezone);
+  if (cfg.maxfdescs !== undefined) root.set("maxfdescs", cfg.maxfdescs);
   if (cfg.options.length > 0) {
     const m = new YAMLMap();
     for (const o of cfg.options) m.set(o.name, o.value ?? true);

@@ -36,6 +36,17 @@ describe.skipIf(!BUILT)("kconfig(8)", () => {
     expect([r.code, r.err]).toEqual([1, "kconfig: nonexistent-CONF: No such file or directory\n"]);
   });
 
+  it("builds the shipped 2.2 LINT, whose devices overlap on purpose, warning about each overlap (issue 14)", () => {
+    const lint = "test/fixtures/config/freebsd-2.2-LINT";
+    const r = kconfig("-n", "--allow-missing", lint);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/configuration is valid \(0 static modules, \d+ devices/);
+    expect(r.err).toContain("kconfig: WARNING: resources overlap: stli0: ports 0x2a0-0x2a0 overlap stl0's 0x2a0-0x2a0");
+    const strict = kconfig("-n", "--allow-missing", "--check-resources", lint);
+    expect(strict.code).toBe(1);
+    expect(strict.err).toMatch(/^kconfig: test\/fixtures\/config\/freebsd-2.2-LINT: Device busy:$/m);
+  });
+
   it("usage errors exit 64", () => {
     expect(kconfig().code).toBe(64);
     expect(kconfig("--yaml", "--show", "configs/GENERIC").code).toBe(64);

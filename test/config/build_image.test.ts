@@ -106,9 +106,9 @@ describe.skipIf(SKIP)("building a kernel image", () => {
     ]);
   });
 
-  it("reports resource overlaps in the same run as missing modules", () => {
+  it("reports resource overlaps in the same run as missing modules (--check-resources)", () => {
     const e = thrown(() =>
-      buildKernel(parse("ident T\ndevice sio0 at isa? port 0x3f8 irq 4\ndevice sio1 at isa? port 0x3f8 irq 3\n"), opts()),
+      buildKernel(parse("ident T\ndevice sio0 at isa? port 0x3f8 irq 4\ndevice sio1 at isa? port 0x3f8 irq 3\n"), { ...opts(), checkResources: true }),
     ) as MissingModulesError;
     expect(e).toBeInstanceOf(MissingModulesError);
     expect(e.missing.map((m) => m.module)).toEqual(["sio"]);
@@ -177,9 +177,16 @@ describe("configuration checks before building", () => {
     expect(e.problems).toEqual(["no ident line specified"]);
   });
 
-  const build = (text: string) => buildKernel(parse(`ident T\ncontroller isa0\n${text}`), { bundledPath: [], allowMissing: true, dryRun: true });
+  const build = (text: string, checkResources = true) =>
+    buildKernel(parse(`ident T\ncontroller isa0\n${text}`), { bundledPath: [], allowMissing: true, dryRun: true, checkResources });
 
-  it("finds overlapping ports, irqs, drqs and iomem between enabled devices", () => {
+  it("warns about overlapping resources by default, as config(8) never refused them (issue 14)", () => {
+    const r = build("device sio0 at isa? port IO_COM1 irq 4\ndevice sio1 at isa? port IO_COM1 irq 4\n", false);
+    expect(r.warnings).toContain("resources overlap: sio1: ports 0x3f8-0x3ff overlap sio0's 0x3f8-0x3ff (add 'conflicts' to allow it); config(8) builds such a kernel, and which device gets them is settled when they probe");
+    expect(r.image.devices.map((d) => `${d.driver}${d.unit}`)).toEqual(["sio0", "sio1"]);
+  });
+
+  it("--check-resources finds overlapping ports, irqs, drqs and iomem between enabled devices", () => {
     const e = thrown(() => build([
       "device sio0 at isa? port IO_COM1 irq 4",
       "device sio1 at isa? port 0x3fc irq 4",
@@ -211,7 +218,7 @@ describe("configuration checks before building", () => {
       { driver: "sio", unit: 0, at: "isa", port: 0x3f8, irq: 4, source: "hints", enabled: true },
       { driver: "sio", unit: 1, port: 0x2f8, irq: 3, enabled: false },
     ]);
-    const e = thrown(() => buildKernel(parse('ident T\ndevice sio0 at isa? port IO_COM1\nhints "h"\n', { h: 'hint.lpt.0.at="isa"\nhint.lpt.0.port="0x3f8"\n' }), { bundledPath: [], allowMissing: true, dryRun: true })) as BuildError;
+    const e = thrown(() => buildKernel(parse('ident T\ndevice sio0 at isa? port IO_COM1\nhints "h"\n', { h: 'hint.lpt.0.at="isa"\nhint.lpt.0.port="0x3f8"\n' }), { bundledPath: [], allowMissing: true, dryRun: true, checkResources: true })) as BuildError;
     expect(e.problems).toEqual(["lpt0: ports 0x3f8-0x3ff overlap sio0's 0x3f8-0x3ff (add 'conflicts' to allow it)"]);
   });
 
