@@ -131,12 +131,13 @@ export class Machine {
         const spec = cardType(type)!;
         if (!spec.platform) continue;
         const raw = description.platform?.[type] ?? {};
-        const { options, problems } = validateCardOptions(spec, raw);
+        const name = spec.instanceName ?? type;
+        const { options, problems } = validateCardOptions(spec, raw, name);
         if (problems.length > 0) {
           const p = problems[0]!;
           throw new KernelError("EINVAL", `platform.${type}${p.key ? "." + p.key : ""}`, p.message);
         }
-        this.addDevice(spec.instanceName ?? type, type, options);
+        this.addDevice(name, type, options);
       }
       for (const card of description.cards) {
         const spec = cardType(card.type);
@@ -147,8 +148,15 @@ export class Machine {
         if (this.cardNames.has(card.name)) {
           throw new KernelError("EEXIST", card.where ?? card.name, `duplicate card name "${card.name}"`);
         }
+        // Checked here too: a description built in code has not been through
+        // the YAML loader, and a card's factory trusts its option table.
+        const { options, problems } = validateCardOptions(spec, card.options, card.name);
+        if (problems.length > 0) {
+          const p = problems[0]!;
+          throw new KernelError("EINVAL", card.where ?? card.name, `${card.name}: ${p.key ? p.key + ": " : ""}${p.message}`);
+        }
         try {
-          this.addDevice(card.name, card.type, card.options);
+          this.addDevice(card.name, card.type, options);
         } catch (e) {
           // Name the card and where it was described; keep the card's errno.
           if (!(e instanceof KernelError)) throw e;

@@ -19,7 +19,7 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type YAM
 import { quoteForMessage, readHostText } from "../errno/host_file.js";
 import { KernelError } from "../errno/kernel_error.js";
 import "./devices/index.js";
-import { cardType, cardTypes, validateCardOptions, type CardOptions } from "./devices/registry.js";
+import { cardType, cardTypes, quote, validateCardOptions, type CardOptions } from "./devices/registry.js";
 import { Machine, type CardDescription, type MachineDescription } from "./machine.js";
 
 /** One thing wrong with a machine file. */
@@ -162,7 +162,7 @@ function readPlatform(val: unknown, keyNode: unknown, out: Record<string, CardOp
   }
   for (const pair of val.items) {
     const type = scalarKey(pair.key);
-    if (type !== undefined && type in out) {
+    if (type !== undefined && Object.hasOwn(out, type)) {
       add(pair.key, `platform.${type}`, "duplicate key");
       continue;
     }
@@ -174,7 +174,7 @@ function readPlatform(val: unknown, keyNode: unknown, out: Record<string, CardOp
     }
     const raw = readOptionMap(pair.value, pair.key, `platform.${type}`, add);
     if (!raw) continue;
-    const { options, problems } = validateCardOptions(spec, raw.values);
+    const { options, problems } = validateCardOptions(spec, raw.values, spec.instanceName ?? type);
     for (const p of problems) add(raw.nodes.get(p.key) ?? pair.key, `platform.${type}${p.key ? "." + p.key : ""}`, p.message);
     out[type] = options;
   }
@@ -233,7 +233,7 @@ function readCards(
       add(raw.nodes.get("type"), `${label}.type`, `"${String(typeV)}" is a platform device, always present; set its options under platform:`);
       return;
     }
-    const { options, problems } = validateCardOptions(spec, rest);
+    const { options, problems } = validateCardOptions(spec, rest, typeof nameV === "string" ? nameV : "");
     for (const p of problems) add(raw.nodes.get(p.key) ?? item, p.key ? `${label}.${p.key}` : label, p.message);
     if (ok && problems.length === 0) {
       out.push({ name: nameV as string, type: typeV as string, options, where: where(item) });
@@ -253,7 +253,8 @@ function readOptionMap(
     add(val ?? keyNode, path, `expected a mapping, got ${show(val)}`);
     return undefined;
   }
-  const values: Record<string, unknown> = {};
+  // No prototype: a key such as __proto__ or constructor is just an unknown option.
+  const values: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   const nodes = new Map<string, unknown>();
   for (const pair of (val as YAMLMap).items) {
     const k = scalarKey(pair.key);
@@ -291,7 +292,7 @@ function show(node: unknown): string {
 
 function showValue(v: unknown): string {
   if (v === null || v === undefined) return "nothing";
-  if (typeof v === "string") return `"${v}"`;
+  if (typeof v === "string") return quote(v);
   if (typeof v === "number" || typeof v === "boolean") return String(v);
   if (Array.isArray(v)) return "a list";
   return "a mapping";

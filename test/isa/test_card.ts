@@ -26,15 +26,15 @@ export function registerTestCards(): void {
     },
     create(name, o, ctx) {
       const regs = new Uint8Array(8);
-      const base = o["port"] as number;
-      const line: IrqLine | undefined = typeof o["irq"] === "number" ? ctx.irq(o["irq"]) : undefined;
-      if (typeof o["drq"] === "number") ctx.dma(o["drq"]);
+      const base = o.port;
+      const line: IrqLine | undefined = o.irq === undefined ? undefined : ctx.irq(o.irq);
+      if (o.drq !== undefined) ctx.dma(o.drq);
       const win = new Uint8Array(0x2000);
-      if (typeof o["iomem"] === "number") {
-        const start = o["iomem"];
+      if (o.iomem !== undefined) {
+        const start = o.iomem;
         ctx.claimMemory(start, win.length, { read: (a) => win[a - start]!, write: (a, v) => (win[a - start] = v) });
       }
-      ctx.claimPorts({ start: base, length: o["size"] as number, widths: [1] }, {
+      ctx.claimPorts({ start: base, length: o.size, widths: [1] }, {
         read: (p) => regs[(p - base) & 7]!,
         write: (p, v) => {
           regs[(p - base) & 7] = v;
@@ -45,7 +45,7 @@ export function registerTestCards(): void {
         name,
         type: TEST_CARD,
         reset: () => regs.fill(0),
-        snapshot: () => ({ reg0: regs[0]!, mode: String(o["mode"]), fast: o["fast"] === true }),
+        snapshot: () => ({ reg0: regs[0]!, mode: o.mode, fast: o.fast }),
         control(op, args) {
           if (op === "poke") {
             regs[Number(args[0])] = Number(args[1]);
@@ -63,7 +63,7 @@ export function registerTestCards(): void {
     bios: "com",
     options: { port: { kind: "port", required: true, description: "base" } },
     create(name, o, ctx) {
-      ctx.claimPorts({ start: o["port"] as number, length: 8, widths: [1] }, { read: () => 0, write: () => {} });
+      ctx.claimPorts({ start: o.port, length: 8, widths: [1] }, { read: () => 0, write: () => {} });
       return { name, type: TEST_COM, reset: () => {}, snapshot: () => ({}) };
     },
   });

@@ -59,14 +59,14 @@ describe("machine YAML loader", () => {
   test("negative, oversized and mistyped card options", () => {
     expect(problems(card("    irq: 16\n")).list).toEqual(["6 cards[0].irq: 16 is out of range 0-15"]);
     expect(problems(card("    irq: -1\n")).list).toEqual(["6 cards[0].irq: -1 is out of range 0-15"]);
-    expect(problems(card("    irq: four\n")).list).toEqual(['6 cards[0].irq: expected a irq number, got "four"']);
+    expect(problems(card("    irq: four\n")).list).toEqual(['6 cards[0].irq: expected an IRQ number, got "four"']);
     expect(problems(card("    drq: 2.5\n")).list).toEqual(["6 cards[0].drq: 2.5 is not a whole number"]);
     expect(problems(card("    iomem: 0x9000\n")).list).toEqual(["6 cards[0].iomem: 0x9000 is out of range 0xa0000-0xfffff"]);
     expect(problems(card("    size: 1000000000000000000000\n")).list[0]).toMatch(/^6 cards\[0\]\.size: .* is out of range 1-64$/);
     expect(problems(card("    mode: c\n")).list).toEqual(['6 cards[0].mode: expected one of a, b, got "c"']);
     expect(problems(card("    fast: yes\n")).list).toEqual(['6 cards[0].fast: expected true or false, got "yes"']);
     expect(problems(card("    mac: 01:02\n")).list[0]).toMatch(/^6 cards\[0\]\.mac: expected an Ethernet address/);
-    expect(problems(card("    irq: {a: 1}\n")).list).toEqual(["6 cards[0].irq: expected a irq number, got a mapping"]);
+    expect(problems(card("    irq: {a: 1}\n")).list).toEqual(["6 cards[0].irq: expected an IRQ number, got a mapping"]);
     const port = problems("cards:\n  - name: c0\n    type: testlatch\n    port: 0x10000\n").list;
     expect(port).toEqual(["4 cards[0].port: 0x10000 is out of range 0x0-0xffff"]);
   });

@@ -153,14 +153,5 @@ registerCardType("gameport", {
     port: { kind: "port", default: 0x201, description: "I/O port (the card decodes the 8 ports around it, 0x200-0x207)" },
     joysticks: { kind: "integer", min: 0, max: 2, default: 1, description: "sticks plugged in: 0, 1 (axes X1 Y1, buttons A1 A2) or 2" },
   },
-  create(name, o, ctx) {
-    return new Gameport(
-      name,
-      {
-        port: typeof o["port"] === "number" ? o["port"] : 0x201,
-        joysticks: typeof o["joysticks"] === "number" ? o["joysticks"] : 1,
-      },
-      ctx,
-    );
-  },
+  create: (name, options, ctx) => new Gameport(name, options, ctx),
 });

@@ -51,7 +51,8 @@ const PRINTED_LIMIT = 1 << 20;
 
 export interface LptOptions {
   readonly port: number;
-  readonly irq: number | null;
+  /** Absent: no interrupt line. */
+  readonly irq?: number;
   /** A printer on the cable (online, paper loaded). */
   readonly printer: boolean;
   /** Host file receiving every printed byte (created or truncated at power-on). */
@@ -83,7 +84,7 @@ export class Lpt implements IsaDevice {
   ) {
     this.base = options.port;
     this.printerPresent = options.printer;
-    this.line = options.irq === null ? null : ctx.irq(options.irq);
+    this.line = options.irq === undefined ? null : ctx.irq(options.irq);
     if (options.output !== undefined) {
       try {
         this.fd = openSync(options.output, "w");
@@ -241,16 +242,5 @@ registerCardType("lpt", {
     printer: { kind: "boolean", default: true, description: "a printer is on the cable and online" },
     output: { kind: "path", description: "host file receiving the printed bytes (truncated at power-on)" },
   },
-  create(name, o, ctx) {
-    return new Lpt(
-      name,
-      {
-        port: typeof o["port"] === "number" ? o["port"] : 0x378,
-        irq: typeof o["irq"] === "number" ? o["irq"] : null,
-        printer: o["printer"] !== false,
-        ...(typeof o["output"] === "string" ? { output: o["output"] } : {}),
-      },
-      ctx,
-    );
-  },
+  create: (name, options, ctx) => new Lpt(name, options, ctx),
 });

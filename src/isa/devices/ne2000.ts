@@ -79,7 +79,8 @@ const SENT_LOG_LIMIT = 64;
 
 export interface Ne2000Options {
   readonly port: number;
-  readonly irq: number | null;
+  /** Absent: no interrupt line. */
+  readonly irq?: number;
   /** Station address, six bytes. */
   readonly mac: readonly number[];
   /** Name of the machine's hub this card's cable goes to. */
@@ -104,6 +105,11 @@ export function parseMac(text: string): number[] {
     throw new KernelError("EINVAL", text, "not an Ethernet address like 52:54:00:12:34:56");
   }
   return parts.map((p) => parseInt(p, 16));
+}
+
+/** "52:54:00:12:34:56" for the bytes of an Ethernet address. */
+export function formatMac(mac: readonly number[]): string {
+  return mac.map((b) => b.toString(16).padStart(2, "0")).join(":");
 }
 
 /** A stable locally administered address for a card without `mac:`: 52:54:00 and three bytes of its name's CRC. */
@@ -166,7 +172,7 @@ export class Ne2000 implements IsaDevice, HubPort {
     }
     this.base = options.port;
     this.mac = options.mac.slice(0, 6);
-    this.line = options.irq === null ? null : ctx.irq(options.irq);
+    this.line = options.irq === undefined ? null : ctx.irq(options.irq);
     for (let i = 0; i < 6; i++) this.prom[i] = this.mac[i] ?? 0;
     this.prom[14] = 0x57;
     this.prom[15] = 0x57;
@@ -658,21 +664,13 @@ registerCardType("ne2000", {
   options: {
     port: { kind: "port", required: true, description: "I/O base (32 ports), typically 0x280 or 0x300" },
     irq: { kind: "irq", description: "ISA IRQ; absent: no interrupt line" },
-    mac: { kind: "mac", description: "station address in the PROM (default: 52:54:00 and three bytes derived from the card name)" },
+    mac: {
+      kind: "mac",
+      default: (card) => formatMac(defaultMac(card)),
+      description: "station address in the PROM (default: 52:54:00 and three bytes derived from the card name)",
+    },
     hub: { kind: "string", default: "hub0", description: "virtual hub (segment) the card is cabled to; cards of one machine on the same hub hear each other" },
     pcap: { kind: "path", description: "libpcap file (link type 1) receiving every frame the card sends or hears" },
   },
-  create(name, o, ctx) {
-    return new Ne2000(
-      name,
-      {
-        port: typeof o["port"] === "number" ? o["port"] : 0x280,
-        irq: typeof o["irq"] === "number" ? o["irq"] : null,
-        mac: typeof o["mac"] === "string" ? parseMac(o["mac"]) : defaultMac(name),
-        hub: typeof o["hub"] === "string" ? o["hub"] : "hub0",
-        ...(typeof o["pcap"] === "string" ? { pcap: o["pcap"] } : {}),
-      },
-      ctx,
-    );
-  },
+  create: (name, options, ctx) => new Ne2000(name, { ...options, mac: parseMac(options.mac) }, ctx),
 });

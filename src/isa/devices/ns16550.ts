@@ -93,7 +93,8 @@ export type UartVariant = "8250" | "16450" | "16550a";
 export interface Ns16550Options {
   readonly port: number;
   /** ISA IRQ the card is jumpered to, or null for none. */
-  readonly irq: number | null;
+  /** Absent: no interrupt line. */
+  readonly irq?: number;
   readonly uart: UartVariant;
   /** Unix-domain socket path for the host end of the line. */
   readonly socket?: string;
@@ -147,7 +148,7 @@ export class Ns16550 implements IsaDevice {
   ) {
     this.base = options.port;
     this.variant = options.uart;
-    this.line = options.irq === null ? null : ctx.irq(options.irq);
+    this.line = options.irq === undefined ? null : ctx.irq(options.irq);
     ctx.claimPorts(
       { start: this.base, length: 8, widths: [1] },
       {
@@ -548,17 +549,5 @@ registerCardType("ns16550", {
     uart: { kind: "enum", values: ["8250", "16450", "16550a"], default: "16550a", description: "chip: 8250 (no scratch register), 16450 (no FIFO), 16550a (16-byte FIFOs)" },
     socket: { kind: "path", description: "Unix-domain socket for the host end of the line (socat - UNIX-CONNECT:PATH)" },
   },
-  create(name, o, ctx) {
-    const uart = o["uart"];
-    return new Ns16550(
-      name,
-      {
-        port: typeof o["port"] === "number" ? o["port"] : 0x3f8,
-        irq: typeof o["irq"] === "number" ? o["irq"] : null,
-        uart: uart === "8250" || uart === "16450" ? uart : "16550a",
-        ...(typeof o["socket"] === "string" ? { socket: o["socket"] } : {}),
-      },
-      ctx,
-    );
-  },
+  create: (name, options, ctx) => new Ns16550(name, options, ctx),
 });

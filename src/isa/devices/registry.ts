@@ -10,6 +10,12 @@
  * part of FreeBSD's driver registration (DRIVER_MODULE into a devclass) on
  * the hardware side: a card type is to the machine what a driver is to isa0.
  *
+ * The table is the only place an option's type, range and default live:
+ * registerCardType infers the type of each option a factory receives from
+ * it (CardOptionsOf), and validateCardOptions fills the defaults, so a
+ * factory never re-checks or re-defaults a value.  The machine validates
+ * every card's options, YAML or built in code, before calling create().
+ *
  * src/isa/devices/index.ts imports every device file so that all types are
  * registered before a machine is built.
  */
@@ -23,31 +29,86 @@ export type OptionValue = number | string | boolean;
 export type CardOptions = Readonly<Record<string, OptionValue>>;
 
 /**
- * One option of a card type.  Kinds:
- * - "port": I/O port 0–0xFFFF; "irq": ISA IRQ 0–15 (2 is delivered as 9);
- * - "drq": DMA channel 0–7; "iomem": ISA memory address 0xA0000–0xFFFFF;
- * - "integer": whole number within [min, max]; "boolean";
- * - "string" (optionally matching `pattern`); "enum": one of `values`;
- * - "mac": Ethernet address "52:54:00:12:34:56"; "path": a host file or socket path.
+ * An option's default: a value, or a function of the card's name (an
+ * NE2000's station address is derived from it).
  */
-export interface OptionSpec {
-  readonly kind: "port" | "irq" | "drq" | "iomem" | "integer" | "boolean" | "string" | "enum" | "mac" | "path";
+export type OptionDefault<V> = V | ((cardName: string) => V);
+
+interface OptionBase {
   /** One line for machine.5. */
   readonly description: string;
-  /** Used when the option is absent; an option without a default is optional and absent stays absent. */
-  readonly default?: OptionValue;
   /** Absent is an error. */
   readonly required?: boolean;
+}
+
+/**
+ * Numeric kinds: "port" I/O port 0–0xFFFF; "irq" ISA IRQ 0–15 (2 is
+ * delivered as 9); "drq" DMA channel 0–7; "iomem" ISA memory address
+ * 0xA0000–0xFFFFF; "integer" a whole number within [min, max].
+ */
+export interface NumberOptionSpec extends OptionBase {
+  readonly kind: "port" | "irq" | "drq" | "iomem" | "integer";
+  readonly default?: OptionDefault<number>;
   readonly min?: number;
   readonly max?: number;
-  readonly values?: readonly string[];
+}
+
+export interface BooleanOptionSpec extends OptionBase {
+  readonly kind: "boolean";
+  readonly default?: OptionDefault<boolean>;
+}
+
+/** "string" (optionally matching `pattern`); "mac" an Ethernet address "52:54:00:12:34:56"; "path" a host file or socket path. */
+export interface StringOptionSpec extends OptionBase {
+  readonly kind: "string" | "path" | "mac";
+  readonly default?: OptionDefault<string>;
   readonly pattern?: RegExp;
 }
 
-export interface CardSpec {
+/** One of `values`. */
+export interface EnumOptionSpec<V extends string = string> extends OptionBase {
+  readonly kind: "enum";
+  readonly values: readonly V[];
+  readonly default?: OptionDefault<NoInfer<V>>;
+}
+
+/**
+ * One option of a card type.  Without a default and not required, an
+ * option is optional: absent stays absent.
+ */
+export type OptionSpec = NumberOptionSpec | BooleanOptionSpec | StringOptionSpec | EnumOptionSpec;
+
+export type OptionTable = Readonly<Record<string, OptionSpec>>;
+
+/** The type an option's value has after validation. */
+export type OptionValueOf<S extends OptionSpec> = S extends EnumOptionSpec<infer V>
+  ? V
+  : S extends BooleanOptionSpec
+    ? boolean
+    : S extends StringOptionSpec
+      ? string
+      : number;
+
+/** Options that validation always fills: those with a default and the required ones. */
+type AlwaysPresent<T extends OptionTable> = {
+  [K in keyof T]: T[K] extends { readonly default: unknown } | { readonly required: true } ? K : never;
+}[keyof T];
+
+/**
+ * A card's options as its factory receives them, inferred from its option
+ * table: what has a default or is required is present, the rest optional.
+ */
+export type CardOptionsOf<T extends OptionTable> = {
+  readonly [K in AlwaysPresent<T>]: OptionValueOf<T[K]>;
+} & {
+  readonly [K in Exclude<keyof T, AlwaysPresent<T>>]?: OptionValueOf<T[K]>;
+};
+
+export interface CardSpec<T extends OptionTable = OptionTable> {
   /** One line for machine.5 and `kld machine` listings. */
   readonly description: string;
-  readonly options: Readonly<Record<string, OptionSpec>>;
+  /** The jumper and model options: their types, ranges and defaults live here alone. */
+  readonly options: T;
   /**
    * Platform devices are always present, created before the cards, and may
    * not be listed under `cards:`; their options are set under `platform:`.
@@ -57,23 +118,34 @@ export interface CardSpec {
   readonly instanceName?: string;
   /** The BIOS lists this card's `port` in the BIOS data area (COM at 0x400, LPT at 0x408). */
   readonly bios?: "com" | "lpt";
+  /** Build an instance from options validateCardOptions() checked against `options`. */
+  create(name: string, options: CardOptionsOf<T>, ctx: DeviceContext): IsaDevice;
+}
+
+/**
+ * A registered card type, its option types erased.  The machine calls
+ * create() only with what validateCardOptions() returned for this very
+ * table, which has the shape CardOptionsOf<T> describes.
+ */
+export interface RegisteredCard extends Omit<CardSpec, "create"> {
   create(name: string, options: CardOptions, ctx: DeviceContext): IsaDevice;
 }
 
-const registry = new Map<string, CardSpec>();
+const registry = new Map<string, RegisteredCard>();
 
 /**
- * Register a card type.  Called once per type at module load.
+ * Register a card type.  Called once per type at module load.  The option
+ * types of `spec.create` are inferred from `spec.options`.
  * @throws KernelError EEXIST if the type is already registered.
  */
-export function registerCardType(type: string, spec: CardSpec): void {
+export function registerCardType<const T extends OptionTable>(type: string, spec: CardSpec<T>): void {
   if (registry.has(type)) {
     throw new KernelError("EEXIST", type, "card type already registered");
   }
-  registry.set(type, spec);
+  registry.set(type, spec as unknown as RegisteredCard);
 }
 
-export function cardType(type: string): CardSpec | undefined {
+export function cardType(type: string): RegisteredCard | undefined {
   return registry.get(type);
 }
 
@@ -87,6 +159,15 @@ const RANGES: Readonly<Record<string, readonly [number, number]>> = {
   irq: [0, 15],
   drq: [0, 7],
   iomem: [0xa0000, 0xfffff],
+};
+
+/** What a value of each numeric kind is, for "expected ..." messages. */
+const NUMBER_KIND_NAMES: Readonly<Record<NumberOptionSpec["kind"], string>> = {
+  port: "an I/O port number",
+  irq: "an IRQ number",
+  drq: "a DMA channel number",
+  iomem: "an ISA memory address",
+  integer: "an integer",
 };
 
 const MAC_RE = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
@@ -107,7 +188,7 @@ export function checkOption(spec: OptionSpec, value: unknown): OptionValue | { r
     case "iomem":
     case "integer": {
       if (typeof value !== "number" || !Number.isFinite(value)) {
-        return { error: `expected ${spec.kind === "integer" ? "an integer" : `a ${spec.kind} number`}, got ${describe(value)}` };
+        return { error: `expected ${NUMBER_KIND_NAMES[spec.kind]}, got ${describe(value)}` };
       }
       if (!Number.isInteger(value)) return { error: `${value} is not a whole number` };
       const [min, max] = RANGES[spec.kind] ?? [spec.min ?? Number.MIN_SAFE_INTEGER, spec.max ?? Number.MAX_SAFE_INTEGER];
@@ -126,7 +207,7 @@ export function checkOption(spec: OptionSpec, value: unknown): OptionValue | { r
     case "path":
       if (typeof value !== "string") return { error: `expected a string, got ${describe(value)}` };
       if (value.length === 0) return { error: "empty string" };
-      if (spec.pattern && !spec.pattern.test(value)) return { error: `"${value}" does not match ${spec.pattern.source}` };
+      if (spec.pattern && !spec.pattern.test(value)) return { error: `${quote(value)} does not match ${spec.pattern.source}` };
       return value;
     case "enum":
       if (typeof value !== "string" || !(spec.values ?? []).includes(value)) {
@@ -141,9 +222,18 @@ export function checkOption(spec: OptionSpec, value: unknown): OptionValue | { r
   }
 }
 
+/** Longest piece of a value an error message quotes. */
+const QUOTE_MAX = 40;
+
+/** A string as error messages quote it: JSON-escaped, cut to QUOTE_MAX characters. */
+export function quote(s: string): string {
+  const cut = s.length > QUOTE_MAX ? `${s.slice(0, QUOTE_MAX)}...` : s;
+  return JSON.stringify(cut);
+}
+
 function describe(value: unknown): string {
   if (value === null || value === undefined) return "nothing";
-  if (typeof value === "string") return `"${value}"`;
+  if (typeof value === "string") return quote(value);
   if (typeof value === "number" || typeof value === "boolean") return String(value);
   if (Array.isArray(value)) return "a list";
   return "a mapping";
@@ -159,16 +249,18 @@ export interface OptionProblem {
 /**
  * Validate raw options (a decoded YAML mapping without `name`/`type`) against
  * a card type.  Unknown keys, wrong types, out-of-range values and missing
- * required options are problems; defaults fill in absent options.
+ * required options are problems; the table's defaults fill in absent options
+ * (a default that is a function gets `cardName`).
  */
 export function validateCardOptions(
-  spec: CardSpec,
+  spec: Pick<CardSpec, "options">,
   raw: Readonly<Record<string, unknown>>,
+  cardName: string,
 ): { readonly options: CardOptions; readonly problems: readonly OptionProblem[] } {
   const options: Record<string, OptionValue> = {};
   const problems: OptionProblem[] = [];
   for (const [key, value] of Object.entries(raw)) {
-    const os = spec.options[key];
+    const os = Object.hasOwn(spec.options, key) ? spec.options[key] : undefined;
     if (!os) {
       const known = Object.keys(spec.options);
       problems.push({
@@ -183,7 +275,7 @@ export function validateCardOptions(
   }
   for (const [key, os] of Object.entries(spec.options)) {
     if (key in options || key in raw) continue;
-    if (os.default !== undefined) options[key] = os.default;
+    if (os.default !== undefined) options[key] = typeof os.default === "function" ? os.default(cardName) : os.default;
     else if (os.required) problems.push({ key: "", message: `missing required option "${key}"` });
   }
   return { options, problems };

@@ -543,14 +543,13 @@ registerCardType("sb16", {
     hdrq: { kind: "drq", default: 5, description: "16-bit DMA channel: 5, 6 or 7" },
     version: { kind: "string", default: "4.05", pattern: /^4\.\d{2}$/, description: "DSP version answered to command E1h, 4.xx" },
   },
-  create(name, o, ctx) {
-    const irq = typeof o["irq"] === "number" ? o["irq"] : 5;
-    const drq = typeof o["drq"] === "number" ? o["drq"] : 1;
-    const hdrq = typeof o["hdrq"] === "number" ? o["hdrq"] : 5;
+  create(name, { port, irq, drq, hdrq, version }, ctx) {
+    // The card's jumpers allow fewer values than the ISA ranges the table checks.
     if (![2, 5, 7, 9, 10].includes(irq)) throw new KernelError("EINVAL", name, `irq ${irq}: an SB16 can use 2 (9), 5, 7 or 10`);
     if (![0, 1, 3].includes(drq)) throw new KernelError("EINVAL", name, `drq ${drq}: the 8-bit channel must be 0, 1 or 3`);
     if (![5, 6, 7].includes(hdrq)) throw new KernelError("EINVAL", name, `hdrq ${hdrq}: the 16-bit channel must be 5, 6 or 7`);
-    const [maj, min] = (typeof o["version"] === "string" ? o["version"] : "4.05").split(".").map(Number);
-    return new Sb16(name, { port: typeof o["port"] === "number" ? o["port"] : 0x220, irq, drq, hdrq, version: [maj ?? 4, min ?? 5] }, ctx);
+    // The table's pattern guarantees "4.xx".
+    const [maj, min] = version.split(".").map(Number) as [number, number];
+    return new Sb16(name, { port, irq, drq, hdrq, version: [maj, min] }, ctx);
   },
 });

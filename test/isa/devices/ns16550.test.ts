@@ -11,7 +11,7 @@ import { sioIdentify, sioProbe } from "./probes.js";
 
 function uart(variant: UartVariant = "16550a", port = 0x3f8, irq: number | null = 4) {
   const ctx = new FakeContext();
-  const dev = new Ns16550("com1", { port, irq, uart: variant }, ctx);
+  const dev = new Ns16550("com1", { port, uart: variant, ...(irq === null ? {} : { irq }) }, ctx);
   return { ctx, dev };
 }
 

@@ -222,10 +222,10 @@ describe("sb16: DSP commands", () => {
 
   it("registry: options validate, and IRQ/DMA a real SB16 cannot use are refused", () => {
     const spec = cardType("sb16")!;
-    const ok = validateCardOptions(spec, {});
+    const ok = validateCardOptions(spec, {}, "sbc0");
     expect(ok.problems).toEqual([]);
     expect(ok.options).toMatchObject({ port: 0x220, irq: 5, drq: 1, hdrq: 5, version: "4.05" });
-    expect(validateCardOptions(spec, { version: "3.01" }).problems[0]?.key).toBe("version");
+    expect(validateCardOptions(spec, { version: "3.01" }, "sbc0").problems[0]?.key).toBe("version");
     expect(() => spec.create("sbc0", { ...ok.options, irq: 11 }, new FakeContext())).toThrow(KernelError);
     expect(() => spec.create("sbc0", { ...ok.options, drq: 2 }, new FakeContext())).toThrow(/8-bit channel/);
     expect(() => spec.create("sbc0", { ...ok.options, hdrq: 4 }, new FakeContext())).toThrow(/16-bit channel/);
