@@ -1,8 +1,8 @@
 /**
  * Boot benchmark, issue 4 §7 (the boot side): build kernel images with 25,
  * 50 and 100 generated static modules, then boot each in-process through
- * the kernel worker's own code path (registerCoreMethods,
- * registerLinkerMethods, bootKernel: read and check the image, link the
+ * the kernel worker's own code path (registerCoreMethods, startKernel:
+ * wire the core and linker, read and check the image, link the
  * static object into file 1, register the modules, run the one sorted
  * SYSINIT list with each MOD_LOAD).  Prints build and boot times, boot time
  * per module, and the linearity ratio; target: boot of 100 under 1 s.
@@ -18,8 +18,7 @@ import { join } from "node:path";
 import { buildKernel } from "../src/config/build_image.js";
 import { parseConfigText } from "../src/config/load_config.js";
 import { Kernel, registerCoreMethods } from "../src/kern/kernel.js";
-import { registerLinkerMethods } from "../src/kern/kern_linker_rpc.js";
-import { bootKernel } from "../src/kern/kern_boot.js";
+import { startKernel } from "../src/kern/init_main.js";
 import { HELLO, generatedName, median, writeGeneratedModules } from "./bench_support.js";
 
 /** Boot one image in this thread; returns milliseconds and the modules registered. */
@@ -34,8 +33,7 @@ async function bootOnce(image: string, socketDir: string): Promise<{ ms: number;
   });
   const t = process.hrtime.bigint();
   registerCoreMethods(kernel);
-  const sys = registerLinkerMethods(kernel);
-  await bootKernel(kernel, sys);
+  const sys = await startKernel(kernel);
   const ms = Number(process.hrtime.bigint() - t) / 1e6;
   return { ms, modules: sys.linker.modules.all().length, log: kernel.msgbuf.text() };
 }

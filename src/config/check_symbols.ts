@@ -11,7 +11,7 @@
  * Caller: build_image.ts.  FreeBSD counterpart: the final link of
  * sys/conf/Makefile.i386 (`ld ... -o kernel`).
  */
-import { bootLinker } from "../kern/kern_linker_rpc.js";
+import { bootLinker } from "../kern/init_main.js";
 import type { WasmObject } from "../wasmobj/object_types.js";
 import { kernelData, kernelServices } from "../kern/services/index.js";
 

@@ -121,7 +121,7 @@ export interface KernelImage {
    * How many non-`set_*` data segments each static module contributed to
    * `object`, in `modules` order.  ld -r keeps those segments in input order,
    * so the boot code can tell which module a SYSINIT or metadata record
-   * belongs to (src/kern/kern_boot.ts).  Absent in images without modules.
+   * belongs to (src/kern/linker/boot_inits.ts).  Absent in images without modules.
    */
   readonly moduleSegments?: readonly number[];
 }

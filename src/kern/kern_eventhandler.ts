@@ -13,13 +13,15 @@
  * (and logged), since its code is about to disappear.  Other event names
  * are accepted and kept, but nothing invokes them yet.
  *
- * State is per kernel memory, like the clock's.  Callers: the kernel
- * services list (src/kern/services/index.ts) and kern_boot.ts (invoke,
- * unload cleanup).  FreeBSD: sys/kern/subr_eventhandler.c, sys/sys/eventhandler.h.
+ * State: one EventHandlers per kernel (env.eventhandlers, kernel_env.ts).
+ * Callers: the kernel services list (src/kern/services/index.ts), the
+ * linker (a file's leftover handlers go with it) and the kernel wiring
+ * (the shutdown events).  FreeBSD: sys/kern/subr_eventhandler.c,
+ * sys/sys/eventhandler.h.
  */
 import { KernelPanic } from "./services/kern_shutdown.js";
-import type { HostFunction } from "./services/host_function.js";
-import type { KernelCore } from "./kernel_core.js";
+import type { HostFunction, ServiceEnv } from "./services/host_function.js";
+import type { PointerCaller } from "./kern_module.js";
 import { cStringOrEmpty, memBytes } from "./services/kernel_memory.js";
 
 /** RB_* bits of howto (sys/reboot.h). */
@@ -36,60 +38,58 @@ export interface EventHandlerEntry {
   readonly priority: number;
 }
 
-interface EventState {
-  nextTag: number;
-  readonly handlers: EventHandlerEntry[];
-}
 
-const states = new WeakMap<WebAssembly.Memory, EventState>();
+/** One kernel's event handler lists. */
+export class EventHandlers {
+  private nextTag = 1;
+  private readonly handlers: EventHandlerEntry[] = [];
 
-function stateOf(memory: WebAssembly.Memory): EventState {
-  let s = states.get(memory);
-  if (!s) {
-    s = { nextTag: 1, handlers: [] };
-    states.set(memory, s);
+  /** Handlers registered now, in registration order. */
+  list(): readonly EventHandlerEntry[] {
+    return this.handlers;
   }
-  return s;
-}
 
+  /** The tag the next registration gets (tags only grow). */
+  get next(): number {
+    return this.nextTag;
+  }
 
-/** Handlers registered now, in registration order. */
-export function eventHandlers(memory: WebAssembly.Memory): readonly EventHandlerEntry[] {
-  return stateOf(memory).handlers;
-}
+  /** eventhandler_register: returns the tag. */
+  register(name: string, func: number, arg: number, priority: number): number {
+    const tag = this.nextTag++;
+    this.handlers.push({ tag, name, func, arg, priority });
+    return tag;
+  }
 
-/** Remove handlers for which `owned` is true; returns them (kern_boot logs them). */
-export function dropEventHandlers(memory: WebAssembly.Memory, owned: (e: EventHandlerEntry) => boolean): EventHandlerEntry[] {
-  const s = stateOf(memory);
-  const gone = s.handlers.filter(owned);
-  for (const g of gone) s.handlers.splice(s.handlers.indexOf(g), 1);
-  return gone;
-}
+  /** Remove handlers for which `owned` is true; returns them (the caller logs them). */
+  drop(owned: (e: EventHandlerEntry) => boolean): EventHandlerEntry[] {
+    const gone = this.handlers.filter(owned);
+    for (const g of gone) this.handlers.splice(this.handlers.indexOf(g), 1);
+    return gone;
+  }
 
-/**
- * EVENTHANDLER_INVOKE(name, howto): each handler of `name` in ascending
- * priority.  A trap in one is reported through `report` and the rest run.
- */
-export function invokeEventHandlers(
-  core: KernelCore,
-  name: string,
-  howto: number,
-  nameOf: (slot: number) => string,
-  report: (text: string) => void,
-): void {
-  const list = stateOf(core.memory).handlers.filter((h) => h.name === name);
-  list.sort((a, b) => a.priority - b.priority || a.tag - b.tag);
-  for (const h of list) {
-    try {
-      core.callPointer(h.func, `${name}:${nameOf(h.func)}`, h.arg, howto);
-    } catch (e) {
-      if (e instanceof KernelPanic) throw e;
-      report(`eventhandler: ${name} handler ${nameOf(h.func)} trapped: ${e instanceof Error ? e.message : String(e)}\n`);
+  /**
+   * EVENTHANDLER_INVOKE(name, howto): each handler of `name` in ascending
+   * priority.  A trap in one is reported through `report` and the rest run.
+   */
+  invoke(call: PointerCaller, name: string, howto: number, nameOf: (slot: number) => string, report: (text: string) => void): void {
+    const list = this.handlers.filter((h) => h.name === name);
+    list.sort((a, b) => a.priority - b.priority || a.tag - b.tag);
+    for (const h of list) {
+      try {
+        call(h.func, `${name}:${nameOf(h.func)}`, h.arg, howto);
+      } catch (e) {
+        if (e instanceof KernelPanic) throw e;
+        report(`eventhandler: ${name} handler ${nameOf(h.func)} trapped: ${e instanceof Error ? e.message : String(e)}\n`);
+      }
     }
   }
 }
 
-export const eventHandlerServices: readonly HostFunction[] = [
+/** What the event handler services need of the kernel. */
+export type EventHandlerEnv = ServiceEnv & { readonly eventhandlers: EventHandlers };
+
+export const eventHandlerServices: readonly HostFunction<EventHandlerEnv>[] = [
   {
     // eventhandler_tag eventhandler_register(struct eventhandler_list *, const char *name, void *func, void *arg, int priority)
     name: "eventhandler_register",
@@ -101,10 +101,7 @@ export const eventHandlerServices: readonly HostFunction[] = [
         env.console(`eventhandler_register: ${n === "" ? "no event name" : `NULL handler for ${n}`}: not registered\n`);
         return 0;
       }
-      const s = stateOf(env.memory);
-      const tag = s.nextTag++;
-      s.handlers.push({ tag, name: n, func: func >>> 0, arg: arg >>> 0, priority: priority | 0 });
-      return tag;
+      return env.eventhandlers.register(n, func >>> 0, arg >>> 0, priority | 0);
     },
   },
   {
@@ -113,7 +110,18 @@ export const eventHandlerServices: readonly HostFunction[] = [
     params: ["i32", "i32"],
     results: [],
     impl: (env, _list, tag) => {
-      dropEventHandlers(env.memory, (h) => h.tag === tag);
+      env.eventhandlers.drop((h) => h.tag === tag);
     },
   },
 ];
+
+/** kern_reboot's events: shutdown_pre_sync, shutdown_post_sync, shutdown_final, with howto. */
+export function invokeShutdownEvents(
+  handlers: EventHandlers,
+  call: PointerCaller,
+  how: "halt" | "reboot",
+  nameOf: (slot: number) => string,
+  report: (text: string) => void,
+): void {
+  for (const ev of SHUTDOWN_EVENTS) handlers.invoke(call, ev, how === "reboot" ? 0 : RB_HALT, nameOf, report);
+}

@@ -11,15 +11,21 @@
  *
  * MOD_LOAD itself happens from a SYSINIT: DECLARE_MODULE registers
  * `module_register_init(&moduledata)` at (sub, order); that kernel function
- * is a host service (installed by kern_linker_rpc.ts) calling registerInit.
+ * is a host service (moduleServices below, with module_getid,
+ * module_getname and module_setspecific) calling registerInit.
  *
+ * State: one ModuleRegistry per kernel (env.modules, kernel_env.ts).
  * Called by kern_linker.ts (register on load, quiesce/unload/release on
- * unload, shutdown) and by module code through module_register_init.
+ * unload, shutdown) and by module code through the module services.
  * FreeBSD: sys/kern/kern_module.c.
  */
 import { errno } from "../errno/errno.js";
 import { KernelError } from "../errno/kernel_error.js";
-import type { KernelCore } from "./kernel_core.js";
+import type { HostFunction, ServiceEnv } from "./services/host_function.js";
+import { cStringOrEmpty } from "./services/kernel_memory.js";
+
+/** Calls a C function pointer (KernelCore.callPointer). */
+export type PointerCaller = (slot: number, what: string, ...args: number[]) => number;
 
 // The event numbers are C constants: spelled once, in sys_constants.ts.
 import { MOD_LOAD, MOD_QUIESCE, MOD_SHUTDOWN, MOD_UNLOAD } from "./sys_constants.js";
@@ -59,16 +65,25 @@ export class ModuleRegistry {
   private nextId = 1;
 
   constructor(
-    private readonly core: KernelCore,
+    private readonly memory: WebAssembly.Memory,
+    private readonly callPointer: PointerCaller,
     private readonly printf: (text: string) => void,
   ) {}
+
+  private readU32(addr: number): number {
+    return new DataView(this.memory.buffer).getUint32(addr, true);
+  }
+
+  private readName(data: number): string {
+    return cStringOrEmpty(new Uint8Array(this.memory.buffer), this.readU32(data), 256);
+  }
 
   /**
    * Register the module whose moduledata_t is at `data` (MDT_MODULE record).
    * @throws KernelError EEXIST when a module of that name is loaded.
    */
   register(data: number, file: ModuleContainer): Module {
-    const name = this.core.readCString(this.core.readU32(data), 256);
+    const name = this.readName(data);
     const existing = this.lookupByName(name);
     if (existing) {
       this.printf(
@@ -81,8 +96,8 @@ export class ModuleRegistry {
       name,
       file,
       data,
-      handler: this.core.readU32(data + 4),
-      arg: this.core.readU32(data + 8),
+      handler: this.readU32(data + 4),
+      arg: this.readU32(data + 8),
       specific: 0,
     };
     this.modules.push(mod);
@@ -141,7 +156,7 @@ export class ModuleRegistry {
     const fn = `${mod.file.filename}:${mod.file.functionName(mod.handler)}(${EVENT_NAME[what] ?? what})`;
     // XXX: module_t is a struct module * in FreeBSD; our modules live in the
     // kernel's JS heap, so the handler gets the module id as an opaque handle.
-    return this.core.callPointer(mod.handler, fn, mod.id, what, mod.arg) | 0;
+    return this.callPointer(mod.handler, fn, mod.id, what, mod.arg) | 0;
   }
 
   /** MOD_QUIESCE; EOPNOTSUPP and EINVAL mean "no objection" (module_quiesce). */
@@ -160,7 +175,7 @@ export class ModuleRegistry {
     if (!mod) {
       // FreeBSD panics here; for us it means moduledata reached
       // module_register_init without an MDT_MODULE record.
-      const name = this.core.readCString(this.core.readU32(data), 256);
+      const name = this.readName(data);
       this.printf(`module_register_init: module named ${name} not found\n`);
       return;
     }
@@ -185,3 +200,41 @@ export class ModuleRegistry {
     return e;
   }
 }
+
+/** What the module services need of the kernel. */
+export type ModuleEnv = ServiceEnv & { readonly modules: ModuleRegistry };
+
+/** sys/module.h's kernel functions; module_t is the module id in kldsim. */
+export const moduleServices: readonly HostFunction<ModuleEnv>[] = [
+  {
+    name: "module_register_init",
+    params: ["i32"],
+    results: [],
+    impl: (env, data) => env.modules.registerInit(Number(data) >>> 0),
+  },
+  {
+    name: "module_getid",
+    params: ["i32"],
+    results: ["i32"],
+    impl: (env, mod) => (env.modules.lookupById(Number(mod)) ? Number(mod) : -1),
+  },
+  {
+    // The name lives in the module's own moduledata_t: return that pointer.
+    name: "module_getname",
+    params: ["i32"],
+    results: ["i32"],
+    impl: (env, mod) => {
+      const m = env.modules.lookupById(Number(mod));
+      return m ? new DataView(env.memory.buffer).getUint32(m.data, true) : 0;
+    },
+  },
+  {
+    name: "module_setspecific",
+    params: ["i32", "i32"],
+    results: [],
+    impl: (env, mod, datap) => {
+      const m = env.modules.lookupById(Number(mod));
+      if (m) m.specific = new DataView(env.memory.buffer).getInt32(Number(datap) >>> 0, true);
+    },
+  },
+];

@@ -4,8 +4,8 @@
  * the method dispatch table through which RPC requests reach subsystems.
  *
  * Subsystems do not live here: each registers its RPC handlers from its own
- * file (`registerLinkerMethods(kernel)`), listed in kernel_worker.ts's
- * SUBSYSTEMS, and may hook shutdown.  A handler gets the validated params
+ * file (`registerKldMethods(kernel, sys)`), wired by init_main.ts from
+ * kernel_worker.ts's SUBSYSTEMS, and may hook shutdown.  A handler gets the validated params
  * and a RequestContext whose uprintf(9) writes to the requesting user's
  * terminal; it may throw KernelError, which reaches the CLI as errno name,
  * number, subject and detail.
@@ -101,10 +101,14 @@ export class Kernel {
   private readonly handlers = new Map<string, MethodHandler<never>>();
   private readonly shutdownHooks: ShutdownHook[] = [];
   private fileLister: () => readonly LinkerFileStat[] = () => [KERNEL_FILE];
-  /** Where shutdown() writes the final message buffer (set at boot by kern_boot.ts), or null. */
+  /** Where shutdown() writes the final message buffer (set at boot by init_main.ts), or null. */
   shutdownLog: string | null = null;
-  /** Run before each request (kern_boot.ts: clockTick, so `ticks` moves). */
+  /** Run before each request (init_main.ts: the clock's tick, so `ticks` moves). */
   beforeRequest: (() => void) | undefined;
+  /** The request being served (uprintf's terminal), or null. */
+  private request: RequestContext | null = null;
+  /** A service's "panic: ..." line, held until panic() or the end of the request (serviceConsole). */
+  private heldPanicLine: string | null = null;
 
   constructor(
     readonly boot: BootSettings,
@@ -136,19 +140,55 @@ export class Kernel {
     this.handlers.set(method, handler as MethodHandler<never>);
   }
 
-  hasMethod(method: string): boolean {
-    return this.handlers.has(method);
-  }
-
   /**
    * Run one request.  Throws KernelError from the handler, or ENOSYS when no
    * subsystem registered the method (declared in the protocol but not built).
+   * A panic(9) in a kernel service during the request becomes this
+   * kernel's panic (the daemon is told).
    */
   async dispatch(method: string, params: unknown, ctx: RequestContext): Promise<unknown> {
     const h = this.handlers.get(method) as MethodHandler | undefined;
     if (!h) throw new KernelError("ENOSYS", method, "no kernel subsystem implements this method");
     this.beforeRequest?.();
-    return h(params as never, ctx);
+    this.request = ctx;
+    try {
+      return await h(params as never, ctx);
+    } catch (e) {
+      // A service's panic() held its line back (serviceConsole): panic()
+      // prints it once and stops the kernel.  One from panic() itself has
+      // already done both.
+      if (e instanceof KernelPanic && this.heldPanicLine !== null) {
+        this.heldPanicLine = null;
+        this.panic(e.panicMessage);
+      }
+      throw e;
+    } finally {
+      this.request = null;
+      this.flushPanicLine();
+    }
+  }
+
+  /** uprintf(9) from kernel code: the requesting user's terminal, or the console between requests. */
+  uprintf(text: string): void {
+    if (this.request) this.request.uprintf(text);
+    else this.printf(text);
+  }
+
+  /**
+   * The console of kernel services: printf, except that panic(9) in a
+   * service prints "panic: ..." and throws, and panic() would print the
+   * same line again when the request hands the panic over to it.  So the
+   * service's line is held back and printed once, by panic(), or when the
+   * request or shutdown hook ends if nobody took it.
+   */
+  serviceConsole(text: string): void {
+    if (text.startsWith("panic: ") && this.heldPanicLine === null) this.heldPanicLine = text;
+    else this.printf(text);
+  }
+
+  private flushPanicLine(): void {
+    if (this.heldPanicLine !== null) this.printf(this.heldPanicLine);
+    this.heldPanicLine = null;
   }
 
   /** printf(9): to the message buffer and the console. */
@@ -185,7 +225,10 @@ export class Kernel {
       try {
         await hook(howto);
       } catch (e) {
+        this.flushPanicLine();
         this.printf(`shutdown: hook failed: ${e instanceof Error ? e.message : String(e)}\n`);
+      } finally {
+        this.flushPanicLine();
       }
     }
     this.printf(`Uptime: ${formatUptime(this.uptime())}\n`);

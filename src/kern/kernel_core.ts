@@ -20,7 +20,8 @@
  * FreeBSD counterpart: the kernel's own linker_file (linker_kernel_file in
  * kern_linker.c) plus the parts of machdep that set up KVA and the stack.
  */
-import type { HostData, HostFunction, KernelEnv, WasmValType } from "./services/host_function.js";
+import type { HostData, HostFunction, WasmValType } from "./services/host_function.js";
+import type { KernelEnv } from "./kernel_env.js";
 import { cStringOrEmpty } from "./services/kernel_memory.js";
 import { WASM_HEADER, WasmWriter } from "../wasmobj/wasm_writer.js";
 import {
@@ -48,6 +49,8 @@ const VALTYPE: Readonly<Record<WasmValType, number>> = { i32: 0x7f, i64: 0x7e, f
 
 export class KernelCore {
   readonly memory: WebAssembly.Memory;
+  /** What every service call gets: memory, consoles, each subsystem's state (kernel_env.ts). */
+  readonly env: KernelEnv;
   readonly table: WebAssembly.Table;
   readonly stackPointer: WebAssembly.Global;
   /** Linker file 1's symbols by name. */
@@ -60,18 +63,18 @@ export class KernelCore {
   private readonly onCurrentCall: ((what: string | null) => void) | undefined;
 
   /**
-   * @param env the KernelEnv handed to every service implementation; its
-   *   `memory` must be this core's memory, so build it lazily (the getter
-   *   is read on each call).
+   * @param makeEnv builds the KernelEnv handed to every service
+   *   implementation, around this core's memory (createKernelEnv).
    * @param onCurrentCall told which module function is entered/left, so the
    *   worker can publish it for the daemon's watchdog.
    */
   constructor(
-    private readonly envFor: (core: KernelCore) => KernelEnv,
+    makeEnv: (memory: WebAssembly.Memory) => KernelEnv,
     onCurrentCall?: (what: string | null) => void,
   ) {
     const pages = MEMORY_BYTES / WASM_PAGE;
     this.memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
+    this.env = makeEnv(this.memory);
     this.table = new WebAssembly.Table({ element: "anyfunc", initial: 1 });
     this.stackPointer = new WebAssembly.Global({ value: "i32", mutable: true }, KSTACK_TOP);
     this.onCurrentCall = onCurrentCall;
@@ -83,8 +86,8 @@ export class KernelCore {
    * @throws Error on a duplicate name or an exhausted kernel data area
    *   (broken invariants of the service list, not user errors).
    */
-  install(services: readonly HostFunction[], data: readonly HostData[]): void {
-    const env = this.envFor(this);
+  install(services: readonly HostFunction<KernelEnv>[], data: readonly HostData<KernelEnv>[]): void {
+    const env = this.env;
     for (const d of data) {
       if (this.symbols.has(d.name)) throw new Error(`kernel_core: duplicate kernel symbol ${d.name}`);
       const align = Math.max(1, d.align);
@@ -209,7 +212,7 @@ export class KernelCore {
 }
 
 /** Give the service its KernelEnv as first argument. */
-function wrapService(s: HostFunction, env: KernelEnv): (...args: (number | bigint)[]) => number | bigint | undefined {
+function wrapService(s: HostFunction<KernelEnv>, env: KernelEnv): (...args: (number | bigint)[]) => number | bigint | undefined {
   const impl = s.impl as (env: KernelEnv, ...a: (number | bigint)[]) => number | bigint | void;
   return (...args) => {
     const r = impl(env, ...args);
@@ -221,7 +224,7 @@ function wrapService(s: HostFunction, env: KernelEnv): (...args: (number | bigin
  * A module that imports env.f<i> with each service's signature and exports
  * it again under the same name.
  */
-function trampolineModule(services: readonly HostFunction[]): Uint8Array<ArrayBuffer> {
+function trampolineModule(services: readonly HostFunction<KernelEnv>[]): Uint8Array<ArrayBuffer> {
   const types = new WasmWriter();
   const typeKey = new Map<string, number>();
   const typeOf = services.map((s) => {

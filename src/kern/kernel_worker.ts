@@ -11,8 +11,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import type { FromWorker, ToWorker, WorkerBootData, WorkerError } from "./worker_protocol.js";
 import { CurrentCall, Kernel, KernelPanic, registerCoreMethods } from "./kernel.js";
 import { KernelError } from "../errno/kernel_error.js";
-import { registerLinkerMethods } from "./kern_linker_rpc.js";
-import { bootKernel } from "./kern_boot.js";
+import { startKernel } from "./init_main.js";
 
 /**
  * Kernel subsystems in initialisation order.  To add yours, append one line:
@@ -20,8 +19,8 @@ import { bootKernel } from "./kern_boot.js";
  */
 const SUBSYSTEMS: ReadonlyArray<(kernel: Kernel) => void | Promise<void>> = [
   registerCoreMethods,
-  // The linker, then the image, machine and preloaded modules (kern_boot.ts).
-  (kernel) => bootKernel(kernel, registerLinkerMethods(kernel)),
+  // The core, env and linker, then the machine, image and preloaded modules (init_main.ts).
+  async (kernel) => void (await startKernel(kernel)),
 ];
 
 function post(msg: FromWorker): void {

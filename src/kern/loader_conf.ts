@@ -12,7 +12,7 @@
  * lines appear.  A malformed line is refused with the file and line, the
  * whole file at once (every bad line is reported).
  *
- * Callers: kern_boot.ts.  FreeBSD: stand/defaults/loader.conf and
+ * Callers: init_main.ts.  FreeBSD: stand/defaults/loader.conf and
  * stand/common/boot.c / the loader's `_load` processing (support.4th).
  */
 import { quoteForMessage } from "../errno/host_file.js";

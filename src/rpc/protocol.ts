@@ -106,7 +106,7 @@ export interface OkResult {
   readonly ok: true;
 }
 
-// ---- kernel linker (kld.*; handlers in src/kern/kern_linker_rpc.ts) ------
+// ---- kernel linker (kld.*; handlers in src/kern/kld_requests.ts) ------
 
 export interface KldLoadResult {
   readonly id: number;

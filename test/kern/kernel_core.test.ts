@@ -1,19 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { KernelCore } from "../../src/kern/kernel_core.js";
-import type { KernelEnv } from "../../src/kern/services/host_function.js";
+import { createKernelEnv } from "../../src/kern/kernel_env.js";
 import { KERNEL_DATA_BASE, KSTACK_TOP, MEMORY_BYTES } from "../../src/kern/vm_layout.js";
 
 function core(): KernelCore {
-  return new KernelCore((c): KernelEnv => ({
-    get memory() {
-      return c.memory;
-    },
-    console: () => {},
-    userTerminal: () => {},
-    service: () => {
-      throw new Error("none");
-    },
-  }));
+  return new KernelCore((memory) => createKernelEnv(memory, () => {}));
 }
 
 describe("kernel core", () => {

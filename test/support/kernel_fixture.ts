@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { bootLinker, type LinkerSubsystem } from "../../src/kern/kern_linker_rpc.js";
+import { bootLinker, type LinkerSubsystem } from "../../src/kern/init_main.js";
 import { printfServices } from "../../src/kern/services/kern_printf.js";
 import { mallocData, mallocServices } from "../../src/kern/services/kern_malloc.js";
 

@@ -10,7 +10,7 @@
  * `kconfig --allow-missing configs/GENERIC` would, warnings on stderr);
  * `none` boots the core kernel only.  MACHINE: -m, else $KLD_MACHINE, else
  * configs/machines/pc97.yaml; `none` = no emulated machine.  The image is
- * validated by the kernel at boot (kern_boot.ts): a damaged one fails the
+ * validated by the kernel at boot (init_main.ts): a damaged one fails the
  * boot with exit status 1 and no daemon left.
  * Caller: src/cli/kld.ts.  FreeBSD counterpart: loader(8)'s `boot`.
  */

@@ -24,7 +24,7 @@ export async function statusLines(s: KernelStatus, colourLevel: 0 | 1 | 2 | 3 = 
     `machine:  ${s.machine ?? "none"}`,
   );
   if (s.loaderConf) lines.push(`loader:   ${s.loaderConf}`);
-  // Where the kernel writes its final message buffer (kern_boot.ts shutdownLogPath).
+  // Where the kernel writes its final message buffer (init_main.ts shutdownLogPath).
   const { dirname, join } = await import("node:path");
   lines.push(`shutdown log: ${join(dirname(s.socket), "shutdown.log")}`);
   if (s.files !== undefined) lines.push(`files:    ${s.files}`);

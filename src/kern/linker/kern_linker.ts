@@ -42,8 +42,8 @@
  * depend on just drops a reference and reports success; we refuse with
  * EBUSY naming the dependent.
  *
- * Called by kern_linker_rpc.ts (the kld.* methods, shutdown) and kern_boot.ts
- * (the three boot operations).
+ * Called by kld_requests.ts (the kld.* methods) and init_main.ts (shutdown,
+ * the three boot operations).
  * FreeBSD: sys/kern/kern_linker.c, sys/sys/linker.h.
  */
 import { existsSync, statSync } from "node:fs";
@@ -54,9 +54,8 @@ import { KernelError, hostFileError } from "../../errno/kernel_error.js";
 import type { KernelCore } from "../kernel_core.js";
 import { KernelMap } from "../kmem.js";
 import { __FreeBSD_version } from "../sys_constants.js";
-import { MOD_SHUTDOWN, MOD_UNLOAD, ModuleRegistry, type Module, type ModuleContainer } from "../kern_module.js";
+import { MOD_SHUTDOWN, MOD_UNLOAD, type ModuleRegistry, type Module, type ModuleContainer } from "../kern_module.js";
 import { compareSysinits, readSysinitSet, runSysinits, sortSysinits, type SysinitEntry } from "../kern_sysinit.js";
-import { dropEventHandlers, eventHandlers } from "../kern_eventhandler.js";
 import { ALL_RAN, BootInits, staticOwnerMap, type BootReport, type InitUnit, type StaticModules, type UndoStack } from "./boot_inits.js";
 import { describeError, describeTrap, isPanic } from "./linker_errors.js";
 import type { FileSymbol, LinkedImage, LinkerClass, ModMetadata, PreparedFile } from "./link_wasm_obj.js";
@@ -164,7 +163,7 @@ export class Linker {
     /** Where file 1 came from: the booted image, or FreeBSD's usual path for the core kernel alone. */
     kernelPathname = "/boot/kernel/kernel",
   ) {
-    this.modules = new ModuleRegistry(core, printf);
+    this.modules = core.env.modules;
     this.path = [...modulePath];
     const kernelNames = new Map<number, string>();
     for (const s of core.symbols.values()) {
@@ -506,11 +505,12 @@ export class Linker {
   /** Run one SYSINIT of a unit, noting how far the unit got and the event handlers it registered. */
   private runInit(unit: InitUnit<LinkerFile>, e: SysinitEntry): void {
     unit.ranUpTo = e;
-    const before = new Set(eventHandlers(this.core.memory).map((h) => h.tag));
+    const handlers = this.core.env.eventhandlers;
+    const first = handlers.next;
     try {
       runSysinits(this.core, [e], unit.file.filename, (slot) => unit.file.functionName(slot));
     } finally {
-      for (const h of eventHandlers(this.core.memory)) if (!before.has(h.tag)) unit.handlerTags.add(h.tag);
+      for (const h of handlers.list()) if (h.tag >= first) unit.handlerTags.add(h.tag);
     }
   }
 
@@ -555,7 +555,7 @@ export class Linker {
 
   /** Remove event handlers whose code is going away, each one logged. */
   private dropHandlers(label: string, file: LinkerFile, why: string, owned: (h: { tag: number; func: number }) => boolean): void {
-    for (const h of dropEventHandlers(this.core.memory, owned)) {
+    for (const h of this.core.env.eventhandlers.drop(owned)) {
       this.printf(`eventhandler: ${h.name} handler ${file.functionName(h.func)} of ${label} deregistered: ${why}\n`);
     }
   }

@@ -27,36 +27,37 @@
  *    throws KernelPanic (kern_shutdown.ts); the catcher must not print the
  *    panic line again.
  *
- * Per-kernel state of the services (the malloc arena, the clock) is keyed
- * by `memory`, so one KernelEnv per kernel is all they need.
+ * Per-kernel state of the services (the malloc arena, the clock, the port
+ * space, the event handler lists) is an object the kernel owns and hands
+ * over in the env (kernel_env.ts KernelEnv: env.malloc, env.clock,
+ * env.ports, env.eventhandlers).  A service declares the part of the env
+ * it needs (`HostFunction<MallocEnv>`), so this file knows none of them.
  */
 
 export type WasmValType = "i32" | "i64" | "f32" | "f64";
 
-/** What a service implementation may touch of the running kernel. */
-export interface KernelEnv {
-  /** Current view of kernel memory (re-read: never cache across calls that may allocate). */
+/** What every service may touch of the running kernel. */
+export interface ServiceEnv {
+  /** Kernel memory (one WebAssembly.Memory, never grown). */
   readonly memory: WebAssembly.Memory;
   /** Append to the message buffer (and the console of a foreground daemon). */
   console(text: string): void;
   /** Text for the terminal of the CLI whose request is running (uprintf). */
   userTerminal(text: string): void;
-  /** Look up another service or kernel facility by name (late binding between subsystems). */
-  service<T>(name: string): T;
 }
 
-export interface HostFunction {
+export interface HostFunction<E extends ServiceEnv = ServiceEnv> {
   /** The C symbol name. */
   readonly name: string;
   readonly params: readonly WasmValType[];
   readonly results: readonly WasmValType[];
-  readonly impl: (env: KernelEnv, ...args: number[]) => number | bigint | void;
+  readonly impl: (env: E, ...args: number[]) => number | bigint | void;
 }
 
-export interface HostData {
+export interface HostData<E extends ServiceEnv = ServiceEnv> {
   readonly name: string;
   readonly size: number;
   readonly align: number;
   /** Write the initial value at `addr` in kernel memory. */
-  init?(env: KernelEnv, addr: number): void;
+  init?(env: E, addr: number): void;
 }

@@ -20,8 +20,10 @@
  * (kern_malloc.ts); panicstr (below).
  *
  * Not here: module_register_init and the other module functions of
- * sys/module.h, which the kernel linker provides (src/kern/kern_module.ts).
+ * sys/module.h (kern_module.ts moduleServices), which init_main.ts bootLinker
+ * installs in every kernel, with or without this list.
  */
+import type { KernelEnv } from "../kernel_env.js";
 import type { HostData, HostFunction } from "./host_function.js";
 import { clockData, clockServices } from "./kern_clock.js";
 import { mallocData, mallocServices } from "./kern_malloc.js";
@@ -34,9 +36,9 @@ import { portServices } from "../kern_portio.js";
  * panicstr: NULL while the kernel runs.  XXX: never set, because a panic
  * here unwinds into the host (KernelPanic) instead of continuing in C.
  */
-const panicstr: HostData = { name: "panicstr", size: 4, align: 4 };
+const panicstr: HostData<KernelEnv> = { name: "panicstr", size: 4, align: 4 };
 
-export const kernelServices: readonly HostFunction[] = [
+export const kernelServices: readonly HostFunction<KernelEnv>[] = [
   ...printfServices,
   ...libkernServices,
   ...mallocServices,
@@ -45,9 +47,7 @@ export const kernelServices: readonly HostFunction[] = [
   ...portServices,
 ];
 
-export const kernelData: readonly HostData[] = [...clockData, ...mallocData, panicstr];
+export const kernelData: readonly HostData<KernelEnv>[] = [...clockData, ...mallocData, panicstr];
 
-export { clockTick, setBootverbose, setDelayHook, setHz, setUptimeSource } from "./kern_clock.js";
-export { kernelMalloc, mallocStats } from "./kern_malloc.js";
 export type { MallocTypeStats } from "./kern_malloc.js";
 export { KernelPanic } from "./kern_shutdown.js";

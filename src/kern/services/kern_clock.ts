@@ -6,7 +6,7 @@
  * sys/i386/isa/clock.c.
  *
  * `ticks` is a plain int in kernel memory that module code reads directly,
- * so it cannot be computed on read: the kernel calls clockTick(memory)
+ * so it cannot be computed on read: the kernel calls env.clock.tick()
  * before each request (and whenever else it likes), which sets ticks to
  * uptime × hz.  Uptime comes from a source the kernel may replace (by
  * default the host's monotonic clock since the ticks variable was set up;
@@ -16,10 +16,11 @@
  * the emulated machine sets to advance its virtual clock by usec; without
  * a hook DELAY returns at once.
  *
- * State is per kernel memory.  Callers: index.ts (services, data); the
- * kernel core (clockTick, setDelayHook, setUptimeSource, setBootverbose).
+ * State: one KernelClock per kernel (env.clock, kernel_env.ts).
+ * Callers: index.ts (services, data); init_main.ts (setHz, setBootverbose,
+ * the machine's delay hook, tick before each request).
  */
-import type { HostData, HostFunction } from "./host_function.js";
+import type { HostData, HostFunction, ServiceEnv } from "./host_function.js";
 import { memBytes, writeI32 } from "./kernel_memory.js";
 
 /** Clock interrupts per second (FreeBSD's default HZ). */
@@ -28,112 +29,94 @@ export const HZ = 1000;
 export type DelayHook = (usec: number) => void;
 export type UptimeSource = () => number;
 
-interface ClockState {
-  hz: number;
-  hzAddr: number | undefined;
-  tickAddr: number | undefined;
-  ticksAddr: number | undefined;
-  bootverboseAddr: number | undefined;
-  delayHook: DelayHook | undefined;
-  uptimeMs: UptimeSource;
-}
+/** The kernel variables the clock keeps up to date, where they were placed. */
+type ClockVariable = "hz" | "tick" | "ticks" | "bootverbose";
 
-const clocks = new WeakMap<WebAssembly.Memory, ClockState>();
+/** One kernel's clock: hz, the placed variables, DELAY's hook, the uptime source. */
+export class KernelClock {
+  private rate = HZ;
+  private readonly placed = new Map<ClockVariable, number>();
+  private delayHook: DelayHook | undefined;
+  private uptimeMs: UptimeSource;
 
-function clockOf(memory: WebAssembly.Memory): ClockState {
-  let c = clocks.get(memory);
-  if (!c) {
+  constructor(private readonly memory: WebAssembly.Memory) {
     const boot = performance.now();
-    c = {
-      hz: HZ,
-      hzAddr: undefined,
-      tickAddr: undefined,
-      ticksAddr: undefined,
-      bootverboseAddr: undefined,
-      delayHook: undefined,
-      uptimeMs: () => performance.now() - boot,
-    };
-    clocks.set(memory, c);
+    this.uptimeMs = () => performance.now() - boot;
   }
-  return c;
+
+  get hz(): number {
+    return this.rate;
+  }
+
+  /** Record where a clock variable lives (its HostData init) and write its value. */
+  place(name: ClockVariable, addr: number, value: number): void {
+    this.placed.set(name, addr);
+    this.write(name, value);
+  }
+
+  /** Install (or with undefined remove) the function DELAY(usec) calls. */
+  setDelayHook(hook: DelayHook | undefined): void {
+    this.delayHook = hook;
+  }
+
+  /** DELAY(usec): the hook, if any, for a positive count. */
+  delay(usec: number): void {
+    if (this.delayHook && usec > 0) this.delayHook(usec);
+  }
+
+  /** Replace the uptime source (milliseconds since boot). */
+  setUptimeSource(source: UptimeSource): void {
+    this.uptimeMs = source;
+  }
+
+  /**
+   * Bring `ticks` up to date: ticks = uptime × hz, wrapping like a 32-bit
+   * int.  Returns the new value.  Does nothing (returns 0) before the kernel
+   * has placed the ticks variable.
+   */
+  tick(): number {
+    if (!this.placed.has("ticks")) return 0;
+    const t = Number(BigInt.asIntN(32, BigInt(Math.floor((this.uptimeMs() * this.rate) / 1000))));
+    this.write("ticks", t);
+    return t;
+  }
+
+  /**
+   * Set hz (options HZ=n, read at boot): `hz`, `tick` (microseconds per
+   * tick) and the rate tick() counts at.
+   */
+  setHz(hz: number): void {
+    this.rate = hz;
+    this.write("hz", hz);
+    this.write("tick", Math.floor(1_000_000 / hz));
+  }
+
+  /** Set bootverbose (kld boot -v); nothing happens before it is placed. */
+  setBootverbose(value: boolean): void {
+    this.write("bootverbose", value ? 1 : 0);
+  }
+
+  private write(name: ClockVariable, value: number): void {
+    const addr = this.placed.get(name);
+    if (addr !== undefined) writeI32(memBytes(this.memory), addr, value, name);
+  }
 }
 
-/** Install (or with undefined remove) the function DELAY(usec) calls. */
-export function setDelayHook(memory: WebAssembly.Memory, hook: DelayHook | undefined): void {
-  clockOf(memory).delayHook = hook;
+/** What the clock services need of the kernel. */
+export type ClockEnv = ServiceEnv & { readonly clock: KernelClock };
+
+function intData(name: ClockVariable, value: number): HostData<ClockEnv> {
+  return { name, size: 4, align: 4, init: (env, addr) => env.clock.place(name, addr, value) };
 }
 
-/** Replace the uptime source (milliseconds since boot). */
-export function setUptimeSource(memory: WebAssembly.Memory, source: UptimeSource): void {
-  clockOf(memory).uptimeMs = source;
-}
-
-/**
- * Bring `ticks` up to date: ticks = uptime × hz, wrapping like a 32-bit
- * int.  Returns the new value.  Does nothing (returns 0) before the kernel
- * has placed the ticks variable.
- */
-export function clockTick(memory: WebAssembly.Memory): number {
-  const c = clockOf(memory);
-  if (c.ticksAddr === undefined) return 0;
-  const t = Number(BigInt.asIntN(32, BigInt(Math.floor((c.uptimeMs() * c.hz) / 1000))));
-  writeI32(memBytes(memory), c.ticksAddr, t, "ticks");
-  return t;
-}
-
-/**
- * Set hz (options HZ=n, read at boot): `hz`, `tick` (microseconds per
- * tick) and the rate clockTick counts at.
- */
-export function setHz(memory: WebAssembly.Memory, hz: number): void {
-  const c = clockOf(memory);
-  c.hz = hz;
-  if (c.hzAddr !== undefined) writeI32(memBytes(memory), c.hzAddr, hz, "hz");
-  if (c.tickAddr !== undefined) writeI32(memBytes(memory), c.tickAddr, Math.floor(1_000_000 / hz), "tick");
-}
-
-/** Set bootverbose (kld boot -v); nothing happens before it is placed. */
-export function setBootverbose(memory: WebAssembly.Memory, value: boolean): void {
-  const addr = clockOf(memory).bootverboseAddr;
-  if (addr !== undefined) writeI32(memBytes(memory), addr, value ? 1 : 0, "bootverbose");
-}
-
-function intData(name: string, value: number, remember?: (c: ClockState, addr: number) => void): HostData {
-  return {
-    name,
-    size: 4,
-    align: 4,
-    init(env, addr) {
-      writeI32(memBytes(env.memory), addr, value, name);
-      remember?.(clockOf(env.memory), addr);
-    },
-  };
-}
-
-export const clockData: readonly HostData[] = [
-  intData("hz", HZ, (c, addr) => {
-    c.hzAddr = addr;
-  }),
-  intData("tick", Math.floor(1_000_000 / HZ), (c, addr) => {
-    c.tickAddr = addr;
-  }),
-  intData("ticks", 0, (c, addr) => {
-    c.ticksAddr = addr;
-  }),
-  intData("bootverbose", 0, (c, addr) => {
-    c.bootverboseAddr = addr;
-  }),
+export const clockData: readonly HostData<ClockEnv>[] = [
+  intData("hz", HZ),
+  intData("tick", Math.floor(1_000_000 / HZ)),
+  intData("ticks", 0),
+  intData("bootverbose", 0),
 ];
 
-export const clockServices: readonly HostFunction[] = [
-  {
-    // void DELAY(int usec)
-    name: "DELAY",
-    params: ["i32"],
-    results: [],
-    impl: (env, usec) => {
-      const hook = clockOf(env.memory).delayHook;
-      if (hook && usec > 0) hook(usec);
-    },
-  },
+export const clockServices: readonly HostFunction<ClockEnv>[] = [
+  // void DELAY(int usec)
+  { name: "DELAY", params: ["i32"], results: [], impl: (env, usec) => env.clock.delay(usec) },
 ];

@@ -27,13 +27,13 @@
  * and frees it.  MemUse counts whole 16-byte blocks, like FreeBSD's bucket
  * sizes.
  *
- * State is per kernel memory (one arena per WebAssembly.Memory).
+ * State: one KernelMalloc per kernel (env.malloc, kernel_env.ts).
  * Callers: index.ts (services and the M_TEMP/M_DEVBUF/M_CACHE data); the
- * kernel (`kld malloc`) through mallocStats(); kernel-internal code through
- * kernelMalloc(memory).allocate()/release().
+ * kernel (`kld malloc`) through env.malloc.stats(); kernel-internal code
+ * through env.malloc.allocate()/release().
  */
 import { MALLOC_BASE, MEMORY_BYTES } from "../vm_layout.js";
-import type { HostData, HostFunction, KernelEnv } from "./host_function.js";
+import type { HostData, HostFunction, ServiceEnv } from "./host_function.js";
 import { checkRange, cString, memBytes, readU32, u32 } from "./kernel_memory.js";
 import { panic } from "./kern_shutdown.js";
 import { M_MAGIC, M_NOWAIT, M_ZERO, STRUCT_MALLOC_TYPE } from "../sys_constants.js";
@@ -123,7 +123,7 @@ export class KernelMalloc {
    * Register the malloc type at `typeAddr` (malloc_init).  Panics when the
    * struct does not carry M_MAGIC.  Registering twice is harmless.
    */
-  initType(env: KernelEnv, typeAddr: number): void {
+  initType(env: ServiceEnv, typeAddr: number): void {
     this.typeFor(env, typeAddr, "malloc_init");
   }
 
@@ -131,7 +131,7 @@ export class KernelMalloc {
    * Tear down the type at `typeAddr` (malloc_uninit): print FreeBSD's leak
    * warning if allocations remain, free them, forget the type.
    */
-  uninitType(env: KernelEnv, typeAddr: number): void {
+  uninitType(env: ServiceEnv, typeAddr: number): void {
     const t = this.types.get(u32(typeAddr));
     if (!t) return;
     if (t.inUse > 0) {
@@ -152,7 +152,7 @@ export class KernelMalloc {
    * cannot sleep here: nobody would ever free memory for it) and on a bad
    * malloc type.
    */
-  allocate(env: KernelEnv, size: number, typeAddr: number, flags: number): number {
+  allocate(env: ServiceEnv, size: number, typeAddr: number, flags: number): number {
     const t = this.typeFor(env, typeAddr, "malloc");
     const requested = u32(size);
     const rsize = roundUp(requested);
@@ -181,7 +181,7 @@ export class KernelMalloc {
    * block is charged back to the type it was allocated with; a different
    * `type` argument is reported on the console.
    */
-  release(env: KernelEnv, addr: number, typeAddr: number): void {
+  release(env: ServiceEnv, addr: number, typeAddr: number): void {
     const a = u32(addr);
     if (a === 0) return;
     const b = this.live.get(a);
@@ -205,7 +205,7 @@ export class KernelMalloc {
    * place; otherwise a new one is allocated, the old contents copied and the
    * old block freed.  Returns 0 (old block intact) when M_NOWAIT fails.
    */
-  reallocate(env: KernelEnv, addr: number, size: number, typeAddr: number, flags: number): number {
+  reallocate(env: ServiceEnv, addr: number, size: number, typeAddr: number, flags: number): number {
     const a = u32(addr);
     if (a === 0) return this.allocate(env, size, typeAddr, flags);
     const b = this.live.get(a);
@@ -255,7 +255,7 @@ export class KernelMalloc {
     return this.types.get(u32(typeAddr))?.shortdesc ?? hex(typeAddr);
   }
 
-  private typeFor(env: KernelEnv, typeAddr: number, who: string): TypeState {
+  private typeFor(env: ServiceEnv, typeAddr: number, who: string): TypeState {
     const a = u32(typeAddr);
     const known = this.types.get(a);
     if (known) return known;
@@ -344,44 +344,30 @@ export class KernelMalloc {
   }
 }
 
-const arenas = new WeakMap<WebAssembly.Memory, KernelMalloc>();
-
-/** The malloc arena of the kernel whose memory is `memory` (created on first use). */
-export function kernelMalloc(memory: WebAssembly.Memory): KernelMalloc {
-  let a = arenas.get(memory);
-  if (!a) {
-    a = new KernelMalloc(memory);
-    arenas.set(memory, a);
-  }
-  return a;
-}
-
-/** `kld malloc` / vmstat -m rows for the kernel whose memory is `memory`. */
-export function mallocStats(memory: WebAssembly.Memory): MallocTypeStats[] {
-  return kernelMalloc(memory).stats();
-}
+/** What the malloc services need of the kernel. */
+export type MallocEnv = ServiceEnv & { readonly malloc: KernelMalloc };
 
 const I32 = "i32" as const;
 
-export const mallocServices: readonly HostFunction[] = [
+export const mallocServices: readonly HostFunction<MallocEnv>[] = [
   {
     name: "malloc",
     params: [I32, I32, I32],
     results: [I32],
-    impl: (env, size, type, flags) => kernelMalloc(env.memory).allocate(env, size, type, flags),
+    impl: (env, size, type, flags) => env.malloc.allocate(env, size, type, flags),
   },
   {
     name: "free",
     params: [I32, I32],
     results: [],
-    impl: (env, addr, type) => kernelMalloc(env.memory).release(env, addr, type),
+    impl: (env, addr, type) => env.malloc.release(env, addr, type),
   },
   {
     name: "realloc",
     params: [I32, I32, I32, I32],
     results: [I32],
     impl: (env, addr, size, type, flags) =>
-      kernelMalloc(env.memory).reallocate(env, addr, size, type, flags),
+      env.malloc.reallocate(env, addr, size, type, flags),
   },
   {
     // reallocf: like realloc, but frees the old block when it fails.
@@ -389,7 +375,7 @@ export const mallocServices: readonly HostFunction[] = [
     params: [I32, I32, I32, I32],
     results: [I32],
     impl: (env, addr, size, type, flags) => {
-      const km = kernelMalloc(env.memory);
+      const km = env.malloc;
       const n = km.reallocate(env, addr, size, type, flags);
       if (n === 0) km.release(env, addr, type);
       return n;
@@ -399,13 +385,13 @@ export const mallocServices: readonly HostFunction[] = [
     name: "malloc_init",
     params: [I32],
     results: [],
-    impl: (env, type) => kernelMalloc(env.memory).initType(env, type),
+    impl: (env, type) => env.malloc.initType(env, type),
   },
   {
     name: "malloc_uninit",
     params: [I32],
     results: [],
-    impl: (env, type) => kernelMalloc(env.memory).uninitType(env, type),
+    impl: (env, type) => env.malloc.uninitType(env, type),
   },
 ];
 
@@ -413,7 +399,7 @@ export const mallocServices: readonly HostFunction[] = [
  * A malloc type the core kernel defines (MALLOC_DEFINE in kern_malloc.c /
  * vfs_bio.c): the struct followed by its short description.
  */
-function kernelMallocType(name: string, shortdesc: string): HostData {
+function kernelMallocType(name: string, shortdesc: string): HostData<MallocEnv> {
   const desc = new TextEncoder().encode(shortdesc);
   return {
     name,
@@ -429,12 +415,12 @@ function kernelMallocType(name: string, shortdesc: string): HostData {
       dv.setUint32(addr + STRUCT_MALLOC_TYPE.ks_handle, 0, true);
       mem.set(desc, addr + MALLOC_TYPE_SIZE);
       mem[addr + MALLOC_TYPE_SIZE + desc.length] = 0;
-      kernelMalloc(env.memory).initType(env, addr);
+      env.malloc.initType(env, addr);
     },
   };
 }
 
-export const mallocData: readonly HostData[] = [
+export const mallocData: readonly HostData<MallocEnv>[] = [
   kernelMallocType("M_DEVBUF", "devbuf"),
   kernelMallocType("M_TEMP", "temp"),
   kernelMallocType("M_CACHE", "cache"),

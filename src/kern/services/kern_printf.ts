@@ -32,7 +32,7 @@
  * Callers: index.ts (service list); kern_shutdown.ts's panic prints through
  * env.console directly.
  */
-import type { HostFunction, KernelEnv } from "./host_function.js";
+import type { HostFunction, ServiceEnv } from "./host_function.js";
 import {
   checkRange,
   cStrBytes,
@@ -408,7 +408,7 @@ function storeBounded(memory: WebAssembly.Memory, buf: number, size: number, byt
   mem[buf + n] = 0;
 }
 
-function toConsole(env: KernelEnv, fmt: number, ap: number): number {
+function toConsole(env: ServiceEnv, fmt: number, ap: number): number {
   const bytes = kvprintf(env.memory, fmt, ap);
   env.console(decodeText(bytes));
   return bytes.length;

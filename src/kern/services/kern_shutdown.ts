@@ -13,7 +13,7 @@
  *
  * Callers: kern_printf.ts (the panic service), kern_malloc.ts, libkern.ts.
  */
-import type { KernelEnv } from "./host_function.js";
+import type { ServiceEnv } from "./host_function.js";
 
 export class KernelPanic extends Error {
   /** The panic message without the "panic: " prefix. */
@@ -27,7 +27,7 @@ export class KernelPanic extends Error {
 }
 
 /** Print "panic: MESSAGE" to the console and throw a KernelPanic. */
-export function panic(env: KernelEnv, message: string): never {
+export function panic(env: ServiceEnv, message: string): never {
   env.console(`panic: ${message}\n`);
   throw new KernelPanic(message);
 }

@@ -18,7 +18,7 @@
  */
 import type { HostFunction } from "./host_function.js";
 import { checkRange, cStrLen, memBytes, readU8, u32, writeI32 } from "./kernel_memory.js";
-import { kernelMalloc } from "./kern_malloc.js";
+import type { MallocEnv } from "./kern_malloc.js";
 import { M_WAITOK } from "../sys_constants.js";
 
 const I32 = "i32" as const;
@@ -150,7 +150,7 @@ function strtoX(memory: WebAssembly.Memory, s: number, endptr: number, base: num
   return Number(BigInt.asUintN(32, neg ? -value : value)) | 0;
 }
 
-export const libkernServices: readonly HostFunction[] = [
+export const libkernServices: readonly HostFunction<MallocEnv>[] = [
   {
     name: "bcopy",
     params: [I32, I32, I32],
@@ -340,7 +340,7 @@ export const libkernServices: readonly HostFunction[] = [
     results: [I32],
     impl: (env, s, type) => {
       const n = cStrLen(memBytes(env.memory), u32(s));
-      const p = kernelMalloc(env.memory).allocate(env, n + 1, type, M_WAITOK);
+      const p = env.malloc.allocate(env, n + 1, type, M_WAITOK);
       copy(env.memory, p, s, n + 1, "strdup");
       return p;
     },

@@ -9,8 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { KernelError } from "../../../src/errno/kernel_error.js";
-import { bootLinker } from "../../../src/kern/kern_linker_rpc.js";
-import { eventHandlers } from "../../../src/kern/kern_eventhandler.js";
+import { bootLinker } from "../../../src/kern/init_main.js";
 import { kernelData, kernelServices } from "../../../src/kern/services/index.js";
 import { buildModule, CLANG, NO_CLANG_REASON, skeleton } from "../../support/kernel_fixture.js";
 
@@ -51,7 +50,7 @@ SYSUNINIT(plib_unboom, SI_SUB_KLD, SI_ORDER_ANY, unboom, NULL);`,
     expect(text).not.toContain("puser: load");
     expect(k.linker.files.map((f) => f.filename)).toEqual(["kernel"]);
     expect(k.linker.modules.all()).toEqual([]);
-    expect(eventHandlers(k.core.memory)).toEqual([]);
+    expect(k.core.env.eventhandlers.list()).toEqual([]);
     expect(k.linker.kmem.stats().freePages).toBe(pagesFree);
   });
 
@@ -72,6 +71,6 @@ SYSINIT(evfail_reg, SI_SUB_KLD, SI_ORDER_ANY, reg, NULL);`,
     }));
     expect(() => k.linker.load(path)).toThrow(/MOD_LOAD of module evfail failed/);
     expect(k.text()).toContain("eventhandler: shutdown_final handler fin of evfail.ko deregistered: file unloaded");
-    expect(eventHandlers(k.core.memory)).toEqual([]);
+    expect(k.core.env.eventhandlers.list()).toEqual([]);
   });
 });

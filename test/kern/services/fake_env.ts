@@ -4,7 +4,8 @@
  * strings and varargs areas laid out per the wasm32 C ABI, and a way to
  * call a service by its C name.
  */
-import type { HostFunction, KernelEnv } from "../../../src/kern/services/host_function.js";
+import { createKernelEnv, type KernelEnv } from "../../../src/kern/kernel_env.js";
+import type { HostFunction } from "../../../src/kern/services/host_function.js";
 import { kernelData, kernelServices } from "../../../src/kern/services/index.js";
 import { MEMORY_BYTES, WASM_PAGE } from "../../../src/kern/vm_layout.js";
 
@@ -31,7 +32,7 @@ export interface FakeKernel {
   readI32(addr: number): number;
 }
 
-export function service(name: string): HostFunction {
+export function service(name: string): HostFunction<KernelEnv> {
   const f = kernelServices.find((s) => s.name === name);
   if (!f) throw new Error(`no service ${name}`);
   return f;
@@ -44,14 +45,11 @@ export function fakeKernel(): FakeKernel {
   });
   const consoleOut: string[] = [];
   const terminal: string[] = [];
-  const env: KernelEnv = {
+  const env = createKernelEnv(
     memory,
-    console: (t) => consoleOut.push(t),
-    userTerminal: (t) => terminal.push(t),
-    service: <T>(name: string): T => {
-      throw new Error(`no facility ${name} in the fake kernel`);
-    },
-  };
+    (t) => consoleOut.push(t),
+    (t) => terminal.push(t),
+  );
   let next = 0x20000;
   const mem = (): Uint8Array => new Uint8Array(memory.buffer);
   const scratch = (bytes: number): number => {

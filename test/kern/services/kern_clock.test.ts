@@ -1,11 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  HZ,
-  clockTick,
-  setBootverbose,
-  setDelayHook,
-  setUptimeSource,
-} from "../../../src/kern/services/kern_clock.js";
+import { HZ } from "../../../src/kern/services/kern_clock.js";
 import { fakeKernel, placeKernelData } from "./fake_env.js";
 
 
@@ -16,29 +10,29 @@ describe("kernel clock", () => {
     expect(k.readI32(at.get("hz") as number)).toBe(HZ);
     expect(k.readI32(at.get("tick") as number)).toBe(1_000_000 / HZ);
   });
-  it("clockTick sets ticks from uptime × hz", () => {
+  it("the clock's tick sets ticks from uptime × hz", () => {
     const k = fakeKernel();
     const at = placeKernelData(k);
     let now = 0;
-    setUptimeSource(k.env.memory, () => now);
+    k.env.clock.setUptimeSource(() => now);
     now = 2500; // ms
-    expect(clockTick(k.env.memory)).toBe(2.5 * HZ);
+    expect(k.env.clock.tick()).toBe(2.5 * HZ);
     expect(k.readI32(at.get("ticks") as number)).toBe(2.5 * HZ);
   });
   it("ticks wraps like a 32-bit int", () => {
     const k = fakeKernel();
     placeKernelData(k);
-    setUptimeSource(k.env.memory, () => ((2 ** 31 + 5) * 1000) / HZ);
-    expect(clockTick(k.env.memory)).toBe(-(2 ** 31) + 5);
+    k.env.clock.setUptimeSource(() => ((2 ** 31 + 5) * 1000) / HZ);
+    expect(k.env.clock.tick()).toBe(-(2 ** 31) + 5);
   });
-  it("clockTick before ticks is placed does nothing", () => {
-    expect(clockTick(fakeKernel().env.memory)).toBe(0);
+  it("the clock's tick before ticks is placed does nothing", () => {
+    expect(fakeKernel().env.clock.tick()).toBe(0);
   });
   it("DELAY calls the delay hook with the microseconds", () => {
     const k = fakeKernel();
     const seen: number[] = [];
     k.call("DELAY", 10); // no hook: returns at once
-    setDelayHook(k.env.memory, (us) => seen.push(us));
+    k.env.clock.setDelayHook((us) => seen.push(us));
     k.call("DELAY", 250);
     k.call("DELAY", -5);
     expect(seen).toEqual([250]);
@@ -47,7 +41,7 @@ describe("kernel clock", () => {
     const k = fakeKernel();
     const at = placeKernelData(k);
     expect(k.readI32(at.get("bootverbose") as number)).toBe(0);
-    setBootverbose(k.env.memory, true);
+    k.env.clock.setBootverbose(true);
     expect(k.readI32(at.get("bootverbose") as number)).toBe(1);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { KernelMalloc, kernelMalloc, mallocStats } from "../../../src/kern/services/kern_malloc.js";
+import { KernelMalloc } from "../../../src/kern/services/kern_malloc.js";
 import { KernelPanic } from "../../../src/kern/services/kern_shutdown.js";
 import { M_MAGIC, M_NOWAIT, M_WAITOK, M_ZERO } from "../../../src/kern/sys_constants.js";
 import { MALLOC_BASE, MEMORY_BYTES } from "../../../src/kern/vm_layout.js";
@@ -60,7 +60,7 @@ describe("malloc", () => {
   });
   it("coalesces freed neighbours into one extent", () => {
     const k = fakeKernel();
-    const km = kernelMalloc(k.env.memory);
+    const km = k.env.malloc;
     const t = mallocType(k, "coalesce");
     const start = km.arena();
     const a = k.call("malloc", 1000, t, M_WAITOK);
@@ -143,7 +143,7 @@ describe("realloc", () => {
     expect(b).not.toBe(a);
     expect([...k.mem().subarray(b, b + 4)]).toEqual([1, 2, 3, 4]);
     expect(k.call("realloc", b, 200, t, M_WAITOK)).toBe(b);
-    expect(mallocStats(k.env.memory).find((s) => s.type === "realloc")).toMatchObject({ inUse: 2 });
+    expect(k.env.malloc.stats().find((s) => s.type === "realloc")).toMatchObject({ inUse: 2 });
   });
   it("realloc(NULL, n) is malloc; a failed M_NOWAIT realloc leaves the block alone", () => {
     const k = fakeKernel();
@@ -158,7 +158,7 @@ describe("realloc", () => {
     const t = mallocType(k, "reallocf");
     const a = k.call("malloc", 10, t, M_WAITOK);
     expect(k.call("reallocf", a, 0x7ffffff0, t, M_NOWAIT)).toBe(0);
-    expect(mallocStats(k.env.memory).find((s) => s.type === "reallocf")).toMatchObject({ inUse: 0 });
+    expect(k.env.malloc.stats().find((s) => s.type === "reallocf")).toMatchObject({ inUse: 0 });
   });
 });
 
@@ -171,7 +171,7 @@ describe("malloc types", () => {
     k.call("malloc", 10, t, M_WAITOK);
     k.call("free", a, t);
     k.call("malloc", 1, t, M_WAITOK);
-    expect(mallocStats(k.env.memory)).toContainEqual({
+    expect(k.env.malloc.stats()).toContainEqual({
       address: t,
       type: "mytype",
       inUse: 2,
@@ -181,7 +181,7 @@ describe("malloc types", () => {
   });
   it("malloc_uninit with allocations outstanding prints FreeBSD's leak warning and frees them", () => {
     const k = fakeKernel();
-    const km = kernelMalloc(k.env.memory);
+    const km = k.env.malloc;
     const before = km.arena();
     const t = mallocType(k, "leaky");
     k.call("malloc_init", t);
@@ -192,7 +192,7 @@ describe("malloc types", () => {
       "Warning: memory type leaky leaked memory on destroy (2 allocations, 144 bytes leaked).\n",
     ]);
     expect(km.arena()).toEqual(before);
-    expect(mallocStats(k.env.memory).some((s) => s.type === "leaky")).toBe(false);
+    expect(k.env.malloc.stats().some((s) => s.type === "leaky")).toBe(false);
   });
   it("malloc_uninit of a clean type prints nothing", () => {
     const k = fakeKernel();
@@ -221,8 +221,8 @@ describe("malloc types", () => {
     const placed = placeKernelData(k);
     const temp = placed.get("M_TEMP") as number;
     k.call("malloc", 48, temp, M_WAITOK);
-    const names = mallocStats(k.env.memory).map((s) => s.type);
+    const names = k.env.malloc.stats().map((s) => s.type);
     expect(names).toEqual(expect.arrayContaining(["devbuf", "temp", "cache"]));
-    expect(mallocStats(k.env.memory).find((s) => s.type === "temp")).toMatchObject({ inUse: 1, memUse: 48 });
+    expect(k.env.malloc.stats().find((s) => s.type === "temp")).toMatchObject({ inUse: 1, memUse: 48 });
   });
 });

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { kernelMalloc } from "../../../src/kern/services/kern_malloc.js";
 import { MEMORY_BYTES } from "../../../src/kern/vm_layout.js";
 import { fakeKernel } from "./fake_env.js";
 
@@ -140,7 +139,7 @@ describe("string functions", () => {
     dv.setUint32(type + 8, desc, true);
     const d = k.call("strdup", k.cstr("copy me"), type);
     expect(k.readString(d)).toBe("copy me");
-    expect(kernelMalloc(k.env.memory).stats()).toContainEqual(
+    expect(k.env.malloc.stats()).toContainEqual(
       expect.objectContaining({ type: "strdup_test", inUse: 1 }),
     );
   });

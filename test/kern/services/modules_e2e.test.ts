@@ -9,8 +9,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { bootLinker } from "../../../src/kern/kern_linker_rpc.js";
-import { kernelData, kernelServices, mallocStats } from "../../../src/kern/services/index.js";
+import { bootLinker } from "../../../src/kern/init_main.js";
+import { kernelData, kernelServices } from "../../../src/kern/services/index.js";
 import { CLANG, INCLUDE_DIR, NO_CLANG_REASON } from "../../support/clang.js";
 
 const MODULES = resolve(INCLUDE_DIR, "../modules");
@@ -153,7 +153,7 @@ describe.skipIf(!CLANG)(`services driven by C modules${CLANG ? "" : ` (skipped: 
     const dir = mkdtempSync(join(tmpdir(), "kldsim-sysinit-"));
     const k = boot(dir);
     const f = k.sys.linker.load(build(dir, join(MODULES, "sysinit_demo/sysinit_demo.c"), "sysinit_demo", opt));
-    expect(mallocStats(k.sys.core.memory).find((s) => s.type === "sysinit_demo")).toMatchObject({
+    expect(k.sys.core.env.malloc.stats().find((s) => s.type === "sysinit_demo")).toMatchObject({
       inUse: 2,
       requests: 2,
     });
@@ -175,6 +175,6 @@ describe.skipIf(!CLANG)(`services driven by C modules${CLANG ? "" : ` (skipped: 
       ].join("\n"),
     );
     expect(k.console.join("")).not.toContain("leaked");
-    expect(mallocStats(k.sys.core.memory).some((s) => s.type === "sysinit_demo")).toBe(false);
+    expect(k.sys.core.env.malloc.stats().some((s) => s.type === "sysinit_demo")).toBe(false);
   });
 });

@@ -1,6 +1,8 @@
 /**
- * Boot: turn the daemon's boot settings into a running kernel, after the
- * linker subsystem exists and before the first request.
+ * Kernel wiring and boot: build a kernel's core, env and linker
+ * (bootLinker), connect them to the Kernel object (its console, uprintf,
+ * watchdog word, the kld.* methods, shutdown), then turn the daemon's boot
+ * settings into a running kernel before the first request (bootKernel):
  *
  *  1. the emulated machine (`-m`, default configs/machines/pc97.yaml, or
  *     none): DELAY() advances its virtual clock, inb/outb... reach its port
@@ -22,21 +24,29 @@
  * newbus probe/attach that would use them is a later issue, so each says
  * whether its driver module is there and that it was not probed.
  *
- * Caller: kernel_worker.ts (SUBSYSTEMS).  FreeBSD: sys/kern/init_main.c
- * (mi_startup), sys/kern/subr_autoconf.c.
+ * Callers: kernel_worker.ts (SUBSYSTEMS: startKernel); tests and benches
+ * (bootLinker for a kernel without a Kernel object, startKernel for the
+ * worker's path in-process).  FreeBSD: sys/kern/init_main.c (mi_startup),
+ * sys/kern/subr_autoconf.c.
  */
 import { dirname, join } from "node:path";
 import { strerror } from "../errno/errno.js";
 import { readHostText } from "../errno/host_file.js";
 import { KernelError } from "../errno/kernel_error.js";
+import { bundledModuleDirs } from "../package_paths.js";
 import type { Kernel } from "./kernel.js";
-import type { Linker } from "./linker/kern_linker.js";
+import { KernelCore } from "./kernel_core.js";
+import { createKernelEnv, type KernelEnv } from "./kernel_env.js";
+import { invokeShutdownEvents } from "./kern_eventhandler.js";
+import { moduleServices } from "./kern_module.js";
+import { registerKldMethods } from "./kld_requests.js";
+import { Linker } from "./linker/kern_linker.js";
 import type { StaticModuleStatus } from "./linker/boot_inits.js";
 import { describeError, isPanic } from "./linker/linker_errors.js";
-import type { LinkerSubsystem } from "./kern_linker_rpc.js";
-import { attachPorts } from "./kern_portio.js";
+import { wasmLinkerClass } from "./linker/link_wasm_obj.js";
+import type { HostData, HostFunction } from "./services/host_function.js";
+import { kernelData, kernelServices } from "./services/index.js";
 import { parseLoaderConf } from "./loader_conf.js";
-import { clockTick, setBootverbose, setDelayHook, setHz } from "./services/index.js";
 import { MEMORY_BYTES } from "./vm_layout.js";
 import { readImageFile, NONE, WILD, type IoconfEntry, type KernelImage } from "../image/image.js";
 import { parseCNumber } from "../image/c_number.js";
@@ -47,16 +57,83 @@ export function shutdownLogPath(socket: string): string {
   return join(dirname(socket), "shutdown.log");
 }
 
-export async function bootKernel(kernel: Kernel, sys: LinkerSubsystem): Promise<void> {
+/** A kernel's core (memory, table, env) and its linker. */
+export interface LinkerSubsystem {
+  readonly core: KernelCore;
+  readonly linker: Linker;
+}
+
+/**
+ * Build a kernel core and its linker: the env (kernel_env.ts), the kernel
+ * services and data (`services`, `data`) plus the module services, file 1,
+ * the wasm linker class.
+ */
+export function bootLinker(
+  printf: (text: string) => void,
+  opts: {
+    readonly services?: readonly HostFunction<KernelEnv>[];
+    readonly data?: readonly HostData<KernelEnv>[];
+    readonly modulePath?: readonly string[];
+    readonly userTerminal?: (text: string) => void;
+    /** Services' console (default: printf). */
+    readonly console?: (text: string) => void;
+    readonly onCurrentCall?: (what: string | null) => void;
+    /** The booted image's path, shown as file 1's pathname. */
+    readonly kernelPathname?: string;
+  } = {},
+): LinkerSubsystem {
+  const core: KernelCore = new KernelCore(
+    (memory) => createKernelEnv(memory, opts.console ?? printf, opts.userTerminal ?? printf, (slot, what, ...args) => core.callPointer(slot, what, ...args)),
+    opts.onCurrentCall,
+  );
+  core.install([...(opts.services ?? []), ...moduleServices], opts.data ?? []);
+  const linker = new Linker(core, printf, opts.modulePath ?? bundledModuleDirs(), opts.kernelPathname);
+  linker.addClass(wasmLinkerClass(core));
+  return { core, linker };
+}
+
+/**
+ * The kernel worker's kernel: core and linker wired to `kernel` (services'
+ * console, uprintf to the requesting user, the watchdog's current-call
+ * word), the kld.* methods, shutdown (event handlers, then the modules),
+ * then boot.
+ */
+export async function startKernel(kernel: Kernel): Promise<LinkerSubsystem> {
+  const sys = bootLinker((t) => kernel.printf(t), {
+    console: (t) => kernel.serviceConsole(t),
+    services: kernelServices,
+    data: kernelData,
+    userTerminal: (text) => kernel.uprintf(text),
+    onCurrentCall: (what) => kernel.currentCall.set(what ?? undefined),
+    ...(kernel.boot.image ? { kernelPathname: kernel.boot.image } : {}),
+  });
+  registerKldMethods(kernel, sys);
+  const { core, linker } = sys;
+  kernel.onShutdown((howto) => {
+    // kern_reboot: the shutdown event handlers, then the modules.
+    try {
+      const nameOf = (slot: number): string => linker.kernelFile.functionName(slot);
+      invokeShutdownEvents(core.env.eventhandlers, (slot, what, ...a) => core.callPointer(slot, what, ...a), howto, nameOf, (t) => kernel.printf(t));
+    } catch (e) {
+      if (isPanic(e)) throw e;
+      kernel.printf(`shutdown: event handlers: ${describeError(e)}\n`);
+    }
+    linker.shutdown();
+  });
+  await bootKernel(kernel, sys);
+  return sys;
+}
+
+async function bootKernel(kernel: Kernel, sys: LinkerSubsystem): Promise<void> {
   const { core, linker } = sys;
   const settings = kernel.boot;
   const printf = (t: string): void => kernel.printf(t);
 
-  if (settings.machine) attachMachine(kernel, core.memory, settings.machine);
+  if (settings.machine) attachMachine(kernel, core.env, settings.machine);
   printf(`real memory  = ${MEMORY_BYTES} (${MEMORY_BYTES / 1024}K bytes)\n`);
 
   const image = settings.image ? readImage(settings.image) : null;
-  const verbose = image ? applyOptions(kernel, core.memory, image) : false;
+  const verbose = image ? applyOptions(kernel, core.env, image) : false;
   kernel.register("kernel.conftxt", () => {
     if (!image) throw new KernelError("ENOENT", "kern.conftxt", "the kernel was booted without an image");
     if (image.configText === undefined) {
@@ -69,7 +146,7 @@ export async function bootKernel(kernel: Kernel, sys: LinkerSubsystem): Promise<
   const logPath = shutdownLogPath(settings.socket);
   kernel.shutdownLog = logPath;
   printf(`shutdown log: ${logPath}\n`);
-  kernel.beforeRequest = () => void clockTick(core.memory);
+  kernel.beforeRequest = () => void core.env.clock.tick();
 
   if (image && image.object.length > 0) {
     const names = image.modules.map((m) => m.name);
@@ -88,11 +165,11 @@ export async function bootKernel(kernel: Kernel, sys: LinkerSubsystem): Promise<
 }
 
 /** Step 1: the emulated machine's ports and clock, its cards in the log. */
-function attachMachine(kernel: Kernel, memory: WebAssembly.Memory, path: string): void {
+function attachMachine(kernel: Kernel, env: KernelEnv, path: string): void {
   const printf = (t: string): void => kernel.printf(t);
   const machine = loadMachineFile(path);
-  attachPorts(memory, machine.ioFunctions());
-  setDelayHook(memory, (us) => machine.delay(us));
+  env.ports.attach(machine.ioFunctions());
+  env.clock.setDelayHook((us) => machine.delay(us));
   // Between requests the machine idles: its clock follows wall time, so
   // UART bytes from a socket arrive and the PIT ticks.
   machine.followWallTime();
@@ -111,7 +188,7 @@ function attachMachine(kernel: Kernel, memory: WebAssembly.Memory, path: string)
  * line.  @returns whether boot is verbose.
  * @throws KernelError EINVAL for an HZ that is not 1..100000.
  */
-function applyOptions(kernel: Kernel, memory: WebAssembly.Memory, image: KernelImage): boolean {
+function applyOptions(kernel: Kernel, env: KernelEnv, image: KernelImage): boolean {
   const printf = (t: string): void => kernel.printf(t);
   const opt = new Map(image.options.map((o) => [o.name, o.value]));
   // Option values reach a C compiler in config(8) (-DHZ=0144), so they are
@@ -122,10 +199,10 @@ function applyOptions(kernel: Kernel, memory: WebAssembly.Memory, image: KernelI
     if (!Number.isInteger(hz) || hz < 1 || hz > 100_000) {
       throw new KernelError("EINVAL", kernel.boot.image!, `options HZ=${opt.get("HZ") ?? ""}: expected a number of ticks per second, 1..100000`);
     }
-    setHz(memory, hz);
+    env.clock.setHz(hz);
   }
   const verbose = opt.has("BOOTVERBOSE");
-  setBootverbose(memory, verbose);
+  env.clock.setBootverbose(verbose);
   const maxusers = opt.has("MAXUSERS") ? cnum("MAXUSERS") : image.maxusers;
   printf(`ident ${image.ident}, machine ${image.machine || "(none)"}, maxusers ${maxusers}, hz ${hz ?? 1000}${verbose ? ", bootverbose" : ""}\n`);
   printf(`options: ${image.options.map((o) => (o.value !== undefined ? `${o.name}=${o.value}` : o.name)).join(" ") || "(none)"}\n`);

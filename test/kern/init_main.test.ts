@@ -1,5 +1,5 @@
 /**
- * kern_boot in-process (the worker's code path without the worker): an
+ * init_main in-process (the worker's code path without the worker): an
  * image's static modules in file 1 with a dynamic module depending on
  * nothing static, the shutdown order across both, the event handlers'
  * howto on reboot, and the shutdown log written at the end.
@@ -11,8 +11,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { buildKernel } from "../../src/config/build_image.js";
 import { loadConfig } from "../../src/config/load_config.js";
 import { Kernel, registerCoreMethods } from "../../src/kern/kernel.js";
-import { registerLinkerMethods } from "../../src/kern/kern_linker_rpc.js";
-import { bootKernel, shutdownLogPath } from "../../src/kern/kern_boot.js";
+import { shutdownLogPath, startKernel } from "../../src/kern/init_main.js";
 import { KernelError } from "../../src/errno/kernel_error.js";
 
 const dir = mkdtempSync(join(tmpdir(), "kboot-unit-"));
@@ -31,8 +30,7 @@ async function boot(config: string, loaderConf?: string) {
     socket: join(dir, "kld.sock"),
   });
   registerCoreMethods(kernel);
-  const sys = registerLinkerMethods(kernel);
-  await bootKernel(kernel, sys);
+  const sys = await startKernel(kernel);
   return { kernel, linker: sys.linker };
 }
 
@@ -72,8 +70,7 @@ describe("boot and shutdown in-process", () => {
   it("refuses a loader.conf that is a device at once, naming it (the kernel's own check, not only kld boot's)", async () => {
     const kernel = new Kernel({ image: null, machine: null, loaderConf: "/dev/zero", foreground: false, watchdogMs: 10_000, socket: join(dir, "z.sock") });
     registerCoreMethods(kernel);
-    const sys = registerLinkerMethods(kernel);
-    const err = await bootKernel(kernel, sys).then(() => null, (e: unknown) => e);
+    const err = await startKernel(kernel).then(() => null, (e: unknown) => e);
     expect(err).toBeInstanceOf(KernelError);
     expect((err as KernelError).info.name).toBe("EFTYPE");
     expect((err as KernelError).detail).toBe("/dev/zero: a loader.conf file must be a regular file, not a character device");
