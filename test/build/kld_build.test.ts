@@ -6,8 +6,8 @@ import { clangVersion, findClang, requireClang } from "../../src/build/cc.js";
 import { buildModule, defaultOutput } from "../../src/build/kld_build.js";
 import { BUNDLED_CLANG_MAJOR, fixtureModulesDir, modulesDir, rebuildModules } from "../../src/build/rebuild_modules.js";
 import { readObject } from "../../src/wasmobj/wasm_object.js";
-import { CLANG, NO_CLANG_REASON } from "../support/cc_helper.js";
-import { TestKernel } from "../kern/linker/link_env.js";
+import { CLANG, NO_CLANG_REASON } from "../support/clang.js";
+import { BareKernel } from "../support/bare_kernel.js";
 
 const work = mkdtempSync(join(tmpdir(), "kld-build-test-"));
 
@@ -49,7 +49,7 @@ describe.skipIf(!CLANG)(`kld build (clang: ${CLANG ?? NO_CLANG_REASON})`, () => 
     expect(r.objects).toEqual(["a.o", "b.o"]);
     const obj = readObject(new Uint8Array(readFileSync(out)), "ab.ko");
     expect(obj.imports.filter((i) => i.kind === "func")).toEqual([]);
-    const k = new TestKernel();
+    const k = new BareKernel();
     expect(k.call(k.load(obj), "a_value")).toBe(105);
   });
 
@@ -74,7 +74,7 @@ describe.skipIf(!CLANG)(`kld build (clang: ${CLANG ?? NO_CLANG_REASON})`, () => 
     const out = join(work, "cli.ko");
     const argv = ["build", "-o", out, "-I", join(work, "inc"), "-D", "EXTRA=2", "-O", "0", join(work, "cli.c")];
     await (await buildKld(argv)).parseAsync(argv, { from: "user" });
-    const k = new TestKernel();
+    const k = new BareKernel();
     expect(k.call(k.load(readObject(new Uint8Array(readFileSync(out)), "cli.ko")), "cli_value")).toBe(42);
   });
 

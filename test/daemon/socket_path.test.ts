@@ -4,7 +4,7 @@ import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { prepareSocketDir, probeSocket, socketPath } from "../../src/daemon/socket_path.js";
-import { KernelError } from "../../src/errno/kernel_error.js";
+import { expectKernelError } from "../support/kernel_error.js";
 
 const dirs: string[] = [];
 function tmp(): string {
@@ -39,14 +39,7 @@ describe("prepareSocketDir", () => {
     const d = join(tmp(), "open");
     mkdirSync(d);
     chmodSync(d, 0o755);
-    try {
-      prepareSocketDir(join(d, "kld.sock"), false);
-      expect.unreachable();
-    } catch (e) {
-      expect(e).toBeInstanceOf(KernelError);
-      expect((e as KernelError).info.name).toBe("EPERM");
-      expect((e as KernelError).detail).toContain("mode 0700 (it is 755)");
-    }
+    expectKernelError(() => prepareSocketDir(join(d, "kld.sock"), false), "EPERM", /mode 0700 \(it is 755\)/);
     // An explicit $KLD_SOCKET directory is the user's own business.
     expect(() => prepareSocketDir(join(d, "kld.sock"), true)).not.toThrow();
   });

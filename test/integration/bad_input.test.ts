@@ -3,7 +3,8 @@
 // routing, the watchdog and recovery with kld reboot.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync } from "node:fs";
-import { envFor, RawConn, request, run, tempSocketDir } from "./harness.js";
+import { envFor, run, tempSocketDir } from "../support/bin.js";
+import { RawConn, request } from "./raw_conn.js";
 
 const tmp = tempSocketDir("kldbad");
 const env = envFor(tmp.socket, { KLD_WATCHDOG_MS: "1500" });

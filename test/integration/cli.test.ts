@@ -3,7 +3,7 @@
 // for their subsystems (they say what they await, exit 1, no fake output).
 import { describe, expect, it } from "vitest";
 import { existsSync } from "node:fs";
-import { envFor, ROOT, run, tempSocketDir } from "./harness.js";
+import { envFor, ROOT, run, tempSocketDir } from "../support/bin.js";
 
 const tmp = tempSocketDir("kldcli");
 const env = envFor(tmp.socket);

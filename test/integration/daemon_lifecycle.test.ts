@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync, statSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { envFor, processGone, run, spawnBin, tempSocketDir, waitFor } from "./harness.js";
+import { envFor, run, spawnBin, tempSocketDir } from "../support/bin.js";
+import { processGone, waitFor } from "./raw_conn.js";
 
 const tmp = tempSocketDir("kldlife");
 const env = envFor(tmp.socket);

@@ -5,8 +5,8 @@
 import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { envFor, ROOT, run, tempSocketDir, type RunResult } from "./harness.js";
-import { startDaemon, type Daemon } from "./linker/kld_daemon.js";
+import { envFor, ROOT, run, tempSocketDir, type RunResult } from "../support/bin.js";
+import { startDaemon, type Daemon } from "./kld_daemon.js";
 
 const MOD = (n: string) => join(ROOT, "src", "sys", "modules", n, `${n}.ko`);
 let d: Daemon;

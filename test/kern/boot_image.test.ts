@@ -6,13 +6,13 @@
  */
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { KernelError } from "../../src/errno/kernel_error.js";
 import { decodeImage, encodeImage, type KernelImage } from "../../src/image/image.js";
 import { buildKernel } from "../../src/config/build_image.js";
 import { loadConfig } from "../../src/config/load_config.js";
 import { readObject } from "../../src/wasmobj/index.js";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { expectKernelError } from "../support/kernel_error.js";
 
 const base: KernelImage = {
   ident: "T",
@@ -37,14 +37,7 @@ describe("image module segment counts", () => {
   });
 
   it("are refused when their number differs from the modules'", () => {
-    let err: unknown;
-    try {
-      decodeImage(encodeImage({ ...base, moduleSegments: [1] }), "k");
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(KernelError);
-    expect((err as KernelError).detail).toBe("MODULE_SEGMENTS section: 1 counts for 2 modules");
+    expectKernelError(() => decodeImage(encodeImage({ ...base, moduleSegments: [1] }), "k"), "ENOEXEC", "MODULE_SEGMENTS section: 1 counts for 2 modules");
   });
 
   it("are counted by kconfig: each module's non-set_* segments, summing to the merged object's", () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { KernelError } from "../../src/errno/kernel_error.js";
 import { KernelMap } from "../../src/kern/kmem.js";
+import { expectKernelError } from "../support/kernel_error.js";
 
 const PAGE = 4096;
 const map = () => new KernelMap(0x100000, 0x100000 + 16 * PAGE, PAGE);
@@ -33,16 +34,8 @@ describe("kernel map (first fit)", () => {
   it("refuses with ENOMEM naming the largest free run when nothing fits", () => {
     const m = map();
     m.allocate(10 * PAGE, "a");
-    try {
-      m.allocate(7 * PAGE, "huge.ko");
-      expect.unreachable();
-    } catch (e) {
-      expect(e).toBeInstanceOf(KernelError);
-      const ke = e as KernelError;
-      expect(ke.info.name).toBe("ENOMEM");
-      expect(ke.subject).toBe("huge.ko");
-      expect(ke.detail).toBe("kmem: no run of 7 free pages in the kernel map (largest free run 6 pages)");
-    }
+    const ke = expectKernelError(() => m.allocate(7 * PAGE, "huge.ko"), "ENOMEM", "kmem: no run of 7 free pages in the kernel map (largest free run 6 pages)");
+    expect(ke.subject).toBe("huge.ko");
   });
 
   it("rejects a bad size and a free of an address it never gave out", () => {

@@ -5,17 +5,11 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { KernelError } from "../../src/errno/kernel_error.js";
 import { parseLoaderConf } from "../../src/kern/loader_conf.js";
+import { refusal } from "../support/kernel_error.js";
 
-function refusal(text: string): string {
-  try {
-    parseLoaderConf(text, "loader.conf");
-  } catch (e) {
-    if (e instanceof KernelError) return `${e.info.name}: ${e.detail ?? ""}`;
-    throw e;
-  }
-  return "accepted";
+function confRefusal(text: string): string {
+  return refusal(() => parseLoaderConf(text, "loader.conf"));
 }
 
 describe("loader.conf", () => {
@@ -48,13 +42,13 @@ describe("loader.conf", () => {
   });
 
   it("refuses malformed lines with file and line, all of them", () => {
-    expect(refusal('hello_load="YES\n')).toBe("EINVAL: loader.conf:1: unterminated quoted value for hello_load");
-    expect(refusal("just words\n")).toBe("EINVAL: loader.conf:1: expected NAME=\"value\", found 'just words'");
-    expect(refusal('="x"\n')).toBe("EINVAL: loader.conf:1: bad variable name ''");
-    expect(refusal('a_load="YES" junk\n')).toBe("EINVAL: loader.conf:1: unexpected 'junk' after the value of a_load");
-    expect(refusal('a_load=YE"S\n')).toBe("EINVAL: loader.conf:1: stray quote in the value of a_load");
-    expect(refusal('a_load="maybe"\n')).toBe('EINVAL: loader.conf:1: a_load must be "YES" or "NO", not "maybe"');
-    expect(refusal('ok_load="YES"\nbad\nworse="\n')).toBe(
+    expect(confRefusal('hello_load="YES\n')).toBe("EINVAL: loader.conf:1: unterminated quoted value for hello_load");
+    expect(confRefusal("just words\n")).toBe("EINVAL: loader.conf:1: expected NAME=\"value\", found 'just words'");
+    expect(confRefusal('="x"\n')).toBe("EINVAL: loader.conf:1: bad variable name ''");
+    expect(confRefusal('a_load="YES" junk\n')).toBe("EINVAL: loader.conf:1: unexpected 'junk' after the value of a_load");
+    expect(confRefusal('a_load=YE"S\n')).toBe("EINVAL: loader.conf:1: stray quote in the value of a_load");
+    expect(confRefusal('a_load="maybe"\n')).toBe('EINVAL: loader.conf:1: a_load must be "YES" or "NO", not "maybe"');
+    expect(confRefusal('ok_load="YES"\nbad\nworse="\n')).toBe(
       "EINVAL: loader.conf:2: expected NAME=\"value\", found 'bad'\nloader.conf:3: unterminated quoted value for worse",
     );
   });
@@ -63,7 +57,7 @@ describe("loader.conf", () => {
     const alphabet = fc.constantFrom("a", "_", "=", '"', "#", " ", "\n", "\t", "YES", "load", "kld_list", "\0", "é");
     fc.assert(
       fc.property(fc.array(alphabet, { maxLength: 60 }), (parts) => {
-        const r = refusal(parts.join(""));
+        const r = confRefusal(parts.join(""));
         expect(r === "accepted" || r.startsWith("EINVAL: ")).toBe(true);
       }),
       { numRuns: 300 },

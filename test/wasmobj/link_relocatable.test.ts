@@ -1,8 +1,8 @@
 import { describe, expect, test } from "vitest";
 import { mergeObjects } from "../../src/wasmobj/link_relocatable.js";
 import { readObject } from "../../src/wasmobj/wasm_object.js";
-import { CLANG, NO_CLANG_REASON, compileC } from "../support/cc_helper.js";
-import { TestKernel } from "../kern/linker/link_env.js";
+import { CLANG, NO_CLANG_REASON, compileC } from "../support/clang.js";
+import { BareKernel } from "../support/bare_kernel.js";
 
 const SET = `
 #define DATA_SET(set, sym) static void const * const __set_##set##_sym_##sym __attribute__((section("set_" #set), used)) = &sym
@@ -54,7 +54,7 @@ describe.skipIf(!CLANG)(`mergeObjects (clang: ${CLANG ?? NO_CLANG_REASON})`, () 
       // two_fn is now defined, not imported; no producers section survives.
       expect(obj.imports.some((i) => i.field === "two_fn")).toBe(false);
       expect(obj.sections.some((s) => s.name === "producers")).toBe(false);
-      const k = new TestKernel();
+      const k = new BareKernel();
       const m = k.load(obj);
       expect(k.call(m, "count_items")).toBe(3);
       expect(k.call(m, "sum_items")).toBe(2 + 20 + 30);
@@ -75,7 +75,7 @@ describe.skipIf(!CLANG)(`mergeObjects (clang: ${CLANG ?? NO_CLANG_REASON})`, () 
     const b = mergeObjects(inputs);
     expect(Buffer.from(a).equals(Buffer.from(b))).toBe(true);
     const again = mergeObjects([{ name: "m.ko", bytes: a }]);
-    const k = new TestKernel();
+    const k = new BareKernel();
     const m = k.load(readObject(again, "again.ko"));
     expect(k.call(m, "sum_items")).toBe(52);
   });

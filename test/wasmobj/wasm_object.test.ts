@@ -1,18 +1,14 @@
 import { describe, expect, test } from "vitest";
-import { KernelError } from "../../src/errno/kernel_error.js";
 import { isWasmObject, readObject } from "../../src/wasmobj/wasm_object.js";
 import { defaultSpec, sectionBoundaries, tinyObject, type TinySpec } from "../fixtures/objects/tiny_object.js";
-import { TestKernel } from "../kern/linker/link_env.js";
+import { BareKernel } from "../support/bare_kernel.js";
+import { kernelErrorOf } from "../support/kernel_error.js";
 
 function refusal(bytes: Uint8Array): { errno: string; detail: string | undefined } {
-  try {
-    readObject(bytes, "bad.o");
-  } catch (e) {
-    if (!(e instanceof KernelError)) throw e;
-    expect(e.subject).toBe("bad.o");
-    return { errno: e.info.name, detail: e.detail };
-  }
-  throw new Error("readObject accepted the object");
+  const e = kernelErrorOf(() => readObject(bytes, "bad.o"));
+  if (!e) throw new Error("readObject accepted the object");
+  expect(e.subject).toBe("bad.o");
+  return { errno: e.info.name, detail: e.detail };
 }
 
 const enoexec = (detail: string) => ({ errno: "ENOEXEC", detail });
@@ -23,7 +19,7 @@ describe("readObject on the hand-assembled object", () => {
   test("the valid fixture loads and runs (no compiler needed)", () => {
     const obj = readObject(tinyObject(), "tiny.o");
     expect(obj.symbols.map((s) => s.name)).toEqual(["f", "kputs", ".L.str", "ptr", ".L.str.1"]);
-    const k = new TestKernel();
+    const k = new BareKernel();
     const linked = k.load(obj);
     expect(k.call(linked, "f")).toBe(0);
     expect(k.output).toEqual(["hi"]);
@@ -37,7 +33,7 @@ describe("readObject on the hand-assembled object", () => {
   });
 
   test("the object links against a shared kernel memory too", () => {
-    const k = new TestKernel({ shared: true });
+    const k = new BareKernel({ shared: true });
     const linked = k.load(readObject(tinyObject(), "tiny.o"));
     expect(k.call(linked, "f")).toBe(0);
     expect(k.output).toEqual(["hi"]);
@@ -81,7 +77,7 @@ describe("readObject on the hand-assembled object", () => {
     // XXX: a cut that leaves a self-consistent object cannot be told from a
     // complete one.  Losing only target_features is harmless (clang 14 writes
     // none), so that object is accepted and behaves the same.
-    const k = new TestKernel();
+    const k = new BareKernel();
     const linked = k.load(readObject(full.subarray(0, cuts.at(-1)), "cut.o"));
     expect(k.call(linked, "f")).toBe(0);
     expect(k.output).toEqual(["hi"]);
@@ -237,7 +233,7 @@ describe("readObject on the hand-assembled object", () => {
       codeRelocs: [s.codeRelocs[0]!, s.codeRelocs[1]!],
     });
     const obj = readObject(bytes.slice(), "u.o");
-    const k = new TestKernel();
+    const k = new BareKernel();
     expect(() => k.load(obj)).toThrow(expect.objectContaining({ detail: "symbol nowhere undefined" }));
   });
 });

@@ -8,7 +8,7 @@
 import { existsSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROOT, envFor, run, tempSocketDir, type RunResult } from "../harness.js";
+import { ROOT, envFor, run, tempSocketDir, type RunResult } from "../../support/bin.js";
 
 const tmp = tempSocketDir("kboot");
 const env = envFor(tmp.socket);

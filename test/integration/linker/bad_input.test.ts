@@ -10,9 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KernelClient } from "../../../src/rpc/client.js";
 import { RpcError } from "../../../src/rpc/rpc_error.js";
 import { sectionBoundaries, tinyObject } from "../../fixtures/objects/tiny_object.js";
-import { buildModule, CLANG, NO_CLANG_REASON, skeleton } from "../../support/kernel_fixture.js";
-import { ROOT } from "../harness.js";
-import { startDaemon, type Daemon } from "./kld_daemon.js";
+import { buildModule, CLANG, NO_CLANG_REASON, skeleton } from "../../support/clang.js";
+import { ROOT } from "../../support/bin.js";
+import { startDaemon, type Daemon } from "../kld_daemon.js";
 
 let d: Daemon;
 let client: KernelClient;

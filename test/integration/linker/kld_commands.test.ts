@@ -4,9 +4,9 @@
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { findClang } from "../../../src/build/cc.js";
-import { ROOT } from "../harness.js";
-import { startDaemon, type Daemon } from "./kld_daemon.js";
+import { CLANG, NO_CLANG_REASON } from "../../support/clang.js";
+import { ROOT } from "../../support/bin.js";
+import { startDaemon, type Daemon } from "../kld_daemon.js";
 
 const MOD = (n: string) => join(ROOT, "src", "sys", "modules", n, `${n}.ko`);
 let d: Daemon;
@@ -142,7 +142,7 @@ describe("kld load / stat / unload with the bundled modules", () => {
   });
 
   // Issue 13, defect 1: this used to hang the kernel until the watchdog panicked it.
-  it.skipIf(!findClang())("a module with no functions (int x = 1;) builds, loads and unloads", async () => {
+  it.skipIf(!CLANG)(`a module with no functions (int x = 1;) builds, loads and unloads${CLANG ? "" : ` (skipped: ${NO_CLANG_REASON})`}`, async () => {
     const src = join(d.dir, "e.c");
     writeFileSync(src, "int x = 1;\n");
     const ko = join(d.dir, "e.ko");

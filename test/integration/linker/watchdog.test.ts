@@ -3,8 +3,8 @@
 // running (the linker publishes it in the shared current-call word), every
 // request is refused until `kld reboot`, which brings back a clean kernel.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildModule, CLANG, NO_CLANG_REASON, skeleton } from "../../support/kernel_fixture.js";
-import { startDaemon, type Daemon } from "./kld_daemon.js";
+import { buildModule, CLANG, NO_CLANG_REASON, skeleton } from "../../support/clang.js";
+import { startDaemon, type Daemon } from "../kld_daemon.js";
 
 let d: Daemon;
 beforeAll(async () => {

@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { formatEscapedBytes, parseEscapedBytes, parseHexBytes } from "../../../src/isa/devices/byte_text.js";
 import { KernelError } from "../../../src/errno/kernel_error.js";
+import { expectKernelError, kernelErrorOf } from "../../support/kernel_error.js";
 
 describe("byte_text: escapes and hex dumps for card operations", () => {
   it("decodes C escapes and UTF-8", () => {
@@ -18,15 +19,7 @@ describe("byte_text: escapes and hex dumps for card operations", () => {
       ["\\xg0", /two hex digits/],
       ["\\x", /two hex digits/],
     ] as const) {
-      let err: unknown;
-      try {
-        parseEscapedBytes(text);
-      } catch (e) {
-        err = e;
-      }
-      expect(err).toBeInstanceOf(KernelError);
-      expect((err as KernelError).info.name).toBe("EINVAL");
-      expect((err as KernelError).message).toMatch(why);
+      expect(expectKernelError(() => parseEscapedBytes(text), "EINVAL").message).toMatch(why);
     }
   });
 
@@ -51,13 +44,7 @@ describe("byte_text: escapes and hex dumps for card operations", () => {
   it("arbitrary strings never throw anything but KernelError", () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 50 }), (s) => {
-        for (const f of [parseEscapedBytes, parseHexBytes]) {
-          try {
-            f(s);
-          } catch (e) {
-            expect(e).toBeInstanceOf(KernelError);
-          }
-        }
+        for (const f of [parseEscapedBytes, parseHexBytes]) kernelErrorOf(() => f(s));
       }),
     );
   });

@@ -7,6 +7,7 @@ import { defaultMac, Ne2000, parseMac } from "../../../src/isa/devices/ne2000.js
 import { KernelError } from "../../../src/errno/kernel_error.js";
 import { FakeContext } from "./fake_context.js";
 import { edProbe, type ProbeBus } from "./probes.js";
+import { expectKernelError } from "../../support/kernel_error.js";
 
 const MAC = [0x52, 0x54, 0x00, 0x12, 0x34, 0x56];
 
@@ -249,14 +250,7 @@ describe("ne2000: the wire", () => {
 
   it("a pcap path that cannot be created fails the card with its errno (ENOENT), before it claims any port", () => {
     const ctx = new FakeContext();
-    let err: unknown;
-    try {
-      nic(ctx, 0x280, MAC, "/nonexistent-dir/x.pcap");
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(KernelError);
-    expect((err as KernelError).info.name).toBe("ENOENT");
+    expectKernelError(() => nic(ctx, 0x280, MAC, "/nonexistent-dir/x.pcap"), "ENOENT");
     expect(ctx.inb(0x280)).toBe(0xff);
   });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { bootTestKernel, buildModule, CLANG, NO_CLANG_REASON, skeleton } from "../../support/kernel_fixture.js";
+import { buildModule, CLANG, NO_CLANG_REASON, skeleton } from "../../support/clang.js";
+import { bootTestKernel } from "../../support/kernel_fixture.js";
 
 describe.skipIf(!CLANG)(`kernel linker with real modules (${CLANG ? "clang" : NO_CLANG_REASON})`, () => {
   it("loads, runs MOD_LOAD, and unloads the skeleton", () => {

@@ -7,7 +7,9 @@
 import { describe, expect, it } from "vitest";
 import { KernelError } from "../../../src/errno/kernel_error.js";
 import type { Linker } from "../../../src/kern/linker/kern_linker.js";
-import { bootTestKernel, buildModule, CLANG, NO_CLANG_REASON, skeleton, type TestKernel } from "../../support/kernel_fixture.js";
+import { buildModule, CLANG, NO_CLANG_REASON, skeleton } from "../../support/clang.js";
+import { bootTestKernel, type TestKernel } from "../../support/kernel_fixture.js";
+import { kernelErrorOf } from "../../support/kernel_error.js";
 
 /** Everything a half-done load could leave behind. */
 function snapshot(l: Linker) {
@@ -21,13 +23,9 @@ function snapshot(l: Linker) {
 }
 
 function failure(fn: () => unknown): KernelError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof KernelError) return e;
-    throw e;
-  }
-  throw new Error("expected a KernelError");
+  const e = kernelErrorOf(fn);
+  if (!e) throw new Error("expected a KernelError");
+  return e;
 }
 
 const LIB = skeleton("kdlib", {

@@ -1,20 +1,14 @@
 // The wasm linker class's own parts: "not my format" versus "broken", and
 // the module-metadata reader facing hostile linker sets.
 import { describe, expect, it } from "vitest";
-import { KernelError } from "../../../src/errno/kernel_error.js";
 import { objectMetadata } from "../../../src/kern/linker/link_wasm_obj.js";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { defaultSpec, tinyObject } from "../../fixtures/objects/tiny_object.js";
+import { refusal } from "../../support/kernel_error.js";
 
-function refusal(bytes: Uint8Array): string {
-  try {
-    objectMetadata(bytes, "x.ko");
-  } catch (e) {
-    expect(e).toBeInstanceOf(KernelError);
-    return `${(e as KernelError).info.name}: ${(e as KernelError).detail}`;
-  }
-  return "accepted";
+function metadataRefusal(bytes: Uint8Array): string {
+  return refusal(() => objectMetadata(bytes, "x.ko"));
 }
 
 describe("module metadata of an object (kldxref's view, base 0)", () => {
@@ -28,14 +22,14 @@ describe("module metadata of an object (kldxref's view, base 0)", () => {
   });
 
   it("answers ENOENT (not my format) for non-wasm, and no records without the set", () => {
-    expect(refusal(new TextEncoder().encode("\x7fELF"))).toBe("ENOENT: not a wasm object");
+    expect(metadataRefusal(new TextEncoder().encode("\x7fELF"))).toBe("ENOENT: not a wasm object");
     expect(objectMetadata(tinyObject(), "tiny.ko")).toEqual([]);
   });
 
   it("refuses a set entry pointing at data too short for a struct mod_metadata", () => {
     const spec = defaultSpec();
     const segments = spec.segments.map((s) => (s.name === ".data.ptr" ? { ...s, name: "set_modmetadata_set" } : s));
-    expect(refusal(tinyObject({ segments }))).toMatch(/^ENOEXEC: set_modmetadata_set: md_data points outside the file's data/);
+    expect(metadataRefusal(tinyObject({ segments }))).toMatch(/^ENOEXEC: set_modmetadata_set: md_data points outside the file's data/);
   });
 
   it("refuses a record whose md_version is not MDT_STRUCT_VERSION", () => {
@@ -53,7 +47,7 @@ describe("module metadata of an object (kldxref's view, base 0)", () => {
       { type: 5, offset: 22, index: symbols.length - 1, addend: 0 },
       { type: 5, offset: 43, index: 4, addend: 0 },
     ];
-    expect(refusal(tinyObject({ segments, symbols, dataRelocs }))).toBe(
+    expect(metadataRefusal(tinyObject({ segments, symbols, dataRelocs }))).toBe(
       "ENOEXEC: set_modmetadata_set: record yo has md_version 7, expected 1",
     );
   });

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { KernelError } from "../../../src/errno/kernel_error.js";
 import { lookupHint, readLinkerHints, writeLinkerHints, type HintRecord } from "../../../src/kern/linker/linker_hints.js";
+import { kernelErrorOf, refusal } from "../../support/kernel_error.js";
 
 const recs: HintRecord[] = [
   { type: "module", name: "kdep_lib", file: "kdep_lib.ko" },
@@ -35,15 +35,7 @@ describe("linker.hints (FreeBSD's binary format)", () => {
     const good = writeLinkerHints(recs);
     const v2 = good.slice();
     v2[0] = 2;
-    const err = (b: Uint8Array): string => {
-      try {
-        readLinkerHints(b, "h");
-      } catch (e) {
-        expect(e).toBeInstanceOf(KernelError);
-        return `${(e as KernelError).info.name}: ${(e as KernelError).detail}`;
-      }
-      return "accepted";
-    };
+    const err = (b: Uint8Array): string => refusal(() => readLinkerHints(b, "h"));
     expect(err(v2)).toBe("EFTYPE: hints file version mismatch 2");
     expect(err(new Uint8Array([1, 0]))).toBe("EFTYPE: linker.hints: file too short for a version at offset 0");
     for (let cut = 5; cut < good.length; cut++) {
@@ -59,11 +51,7 @@ describe("linker.hints (FreeBSD's binary format)", () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 200 }), (b) => {
         const bytes = new Uint8Array([1, 0, 0, 0, ...b]);
-        try {
-          readLinkerHints(bytes, "h");
-        } catch (e) {
-          expect(e).toBeInstanceOf(KernelError);
-        }
+        kernelErrorOf(() => readLinkerHints(bytes, "h"));
       }),
       { numRuns: 500 },
     );

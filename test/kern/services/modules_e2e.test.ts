@@ -4,24 +4,18 @@
  * (bootLinker), their output checked line by line.  This is where the
  * varargs layout clang really emits meets kern_printf.ts.
  */
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { bootLinker } from "../../../src/kern/init_main.js";
 import { kernelData, kernelServices } from "../../../src/kern/services/index.js";
-import { CLANG, INCLUDE_DIR, NO_CLANG_REASON } from "../../support/clang.js";
+import { CLANG, INCLUDE_DIR, NO_CLANG_REASON, buildModuleFile } from "../../support/clang.js";
+import { scratchDir } from "../../support/scratch.js";
 
 const MODULES = resolve(INCLUDE_DIR, "../modules");
 
 function build(dir: string, src: string, name: string, opt: string): string {
-  const out = join(dir, `${name}.ko`);
-  execFileSync(CLANG as string, [
-    "--target=wasm32", opt, "-ffreestanding", "-nostdlib", "-fno-builtin",
-    "-I", INCLUDE_DIR, "-c", src, "-o", out,
-  ]);
-  return out;
+  return buildModuleFile(src, join(dir, `${name}.ko`), opt);
 }
 
 function boot(dir: string) {
@@ -98,7 +92,7 @@ DECLARE_MODULE(printf_probe, probe_mod, SI_SUB_DRIVERS, SI_ORDER_MIDDLE);
 
 describe.skipIf(!CLANG)(`services driven by C modules${CLANG ? "" : ` (skipped: ${NO_CLANG_REASON})`}`, () => {
   it.each(["-O0", "-O2"])("printf reads clang's varargs correctly at %s", (opt) => {
-    const dir = mkdtempSync(join(tmpdir(), "kldsim-probe-"));
+    const dir = mkdtempSync(join(scratchDir("e2e"), "probe-"));
     const src = join(dir, "printf_probe.c");
     writeFileSync(src, PRINTF_PROBE);
     const k = boot(dir);
@@ -121,7 +115,7 @@ describe.skipIf(!CLANG)(`services driven by C modules${CLANG ? "" : ` (skipped: 
   });
 
   it("hello greets on the user's terminal and in the message buffer", () => {
-    const dir = mkdtempSync(join(tmpdir(), "kldsim-hello-"));
+    const dir = mkdtempSync(join(scratchDir("e2e"), "hello-"));
     const k = boot(dir);
     const f = k.sys.linker.load(build(dir, join(MODULES, "hello/hello.c"), "hello", "-O2"));
     k.sys.linker.unload(f, false);
@@ -130,7 +124,7 @@ describe.skipIf(!CLANG)(`services driven by C modules${CLANG ? "" : ` (skipped: 
   });
 
   it("kdep_user uses kdep_lib's functions, data and pointers", () => {
-    const dir = mkdtempSync(join(tmpdir(), "kldsim-kdep-"));
+    const dir = mkdtempSync(join(scratchDir("e2e"), "kdep-"));
     build(dir, join(MODULES, "kdep_lib/kdep_lib.c"), "kdep_lib", "-O2");
     const k = boot(dir);
     const f = k.sys.linker.load(build(dir, join(MODULES, "kdep_user/kdep_user.c"), "kdep_user", "-O2"));
@@ -150,7 +144,7 @@ describe.skipIf(!CLANG)(`services driven by C modules${CLANG ? "" : ` (skipped: 
   });
 
   it.each(["-O0", "-O2"])("sysinit_demo runs its SYSINITs sorted and frees its memory (%s)", (opt) => {
-    const dir = mkdtempSync(join(tmpdir(), "kldsim-sysinit-"));
+    const dir = mkdtempSync(join(scratchDir("e2e"), "sysinit-"));
     const k = boot(dir);
     const f = k.sys.linker.load(build(dir, join(MODULES, "sysinit_demo/sysinit_demo.c"), "sysinit_demo", opt));
     expect(k.sys.core.env.malloc.stats().find((s) => s.type === "sysinit_demo")).toMatchObject({

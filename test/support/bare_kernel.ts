@@ -3,11 +3,11 @@
  * (slot 0 null), a stack pointer, a bump allocator for data, a first-fit
  * slot allocator, and a global symbol table fed by each linked object.
  */
-import { layoutData } from "../../../src/wasmobj/layout.js";
-import { linkObject } from "../../../src/kern/linker/link_object.js";
-import type { LinkEnv, LinkedObject, Resolved, ResolvedFunc, WasmObject } from "../../../src/wasmobj/object_types.js";
+import { layoutData } from "../../src/wasmobj/layout.js";
+import { linkObject } from "../../src/kern/linker/link_object.js";
+import type { LinkEnv, LinkedObject, Resolved, ResolvedFunc, WasmObject } from "../../src/wasmobj/object_types.js";
 
-export class TestKernel {
+export class BareKernel {
   readonly memory: WebAssembly.Memory;
   readonly table = new WebAssembly.Table({ element: "anyfunc", initial: 1 });
   readonly stackPointer = new WebAssembly.Global({ value: "i32", mutable: true }, 0x10000);

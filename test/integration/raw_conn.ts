@@ -1,56 +1,10 @@
 /**
- * Helpers for integration tests: run the real built binaries (bin/*.js →
- * dist/) against a daemon on a temporary socket, and talk raw bytes to it.
+ * Raw socket helpers for the integration tests: a connection that collects
+ * the daemon's newline-separated replies, request texts, and waiting for a
+ * condition or a process to go.
  */
-import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { connect, type Socket } from "node:net";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-
-export const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
-
-export interface RunResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** A temporary directory for one test file's socket; remove() cleans up. */
-export function tempSocketDir(prefix = "kld"): { dir: string; socket: string; remove(): void } {
-  // Short paths: sun_path holds only 107 bytes.
-  const dir = mkdtempSync(join(tmpdir(), `${prefix}-`));
-  return { dir, socket: join(dir, "s", "kld.sock"), remove: () => rmSync(dir, { recursive: true, force: true }) };
-}
-
-export function envFor(socket: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  // Core kernel and no machine unless a test asks (kld boot's defaults are GENERIC on pc97).
-  const env: NodeJS.ProcessEnv = { KLD_IMAGE: "none", KLD_MACHINE: "none", ...process.env, KLD_SOCKET: socket, ...extra };
-  delete env["FORCE_COLOR"];
-  delete env["NO_COLOR"];
-  for (const [k, v] of Object.entries(extra)) if (v === undefined) delete env[k];
-  return env;
-}
-
-/** Run bin/NAME.js with args; never rejects. */
-export function run(bin: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<RunResult> {
-  return new Promise((res) => {
-    execFile(
-      process.execPath,
-      [join(ROOT, "bin", `${bin}.js`), ...args],
-      { env, cwd: ROOT, timeout: 20_000 },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === "number" ? err.code : -1) : 0;
-        res({ code, stdout, stderr });
-      },
-    );
-  });
-}
-
-export function spawnBin(bin: string, args: readonly string[], env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, [join(ROOT, "bin", `${bin}.js`), ...args], { env, cwd: ROOT });
-}
 
 /** A raw connection collecting newline-separated replies. */
 export class RawConn {

@@ -5,7 +5,7 @@
  * function-table use, malloc types).
  */
 import { expect } from "vitest";
-import { envFor, run, tempSocketDir, type RunResult } from "../harness.js";
+import { envFor, run, tempSocketDir, type RunResult } from "../support/bin.js";
 
 export interface Daemon {
   readonly env: NodeJS.ProcessEnv;
