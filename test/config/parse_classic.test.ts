@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { loadConfig, parseConfigText } from "../../src/config/load_config.js";
-import { errors, memFiles, messages, parse } from "./helpers.js";
+import { errors, memFiles, messages, parse } from "./parse_text.js";
 
 const FIX = "test/fixtures/config";
 

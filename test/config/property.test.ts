@@ -6,7 +6,7 @@ import { parseHints } from "../../src/config/hints.js";
 import { parseConfigText } from "../../src/config/load_config.js";
 import { configToYaml } from "../../src/config/to_yaml.js";
 import { stripLocations } from "../../src/config/ast.js";
-import { memFiles } from "./helpers.js";
+import { memFiles } from "./parse_text.js";
 
 const WORDS = [
   "machine", "cpu", "ident", "maxusers", "options", "makeoptions", "config", "controller", "device",

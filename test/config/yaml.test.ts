@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { stripLocations } from "../../src/config/ast.js";
 import { loadConfig, parseConfigText } from "../../src/config/load_config.js";
 import { configToYaml } from "../../src/config/to_yaml.js";
-import { errors, memFiles, messages, parse } from "./helpers.js";
+import { errors, memFiles, messages, parse } from "./parse_text.js";
 
 function roundTrip(file: string): void {
   const a = loadConfig(file);

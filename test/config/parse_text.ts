@@ -1,4 +1,4 @@
-// Test helpers: parse configuration text with an in-memory file system.
+// Test helpers for the config suite: parse configuration text with an in-memory file system.
 import * as path from "node:path";
 import { formatDiagnostic } from "../../src/config/diagnostics.js";
 import { parseConfigText, type LoadResult } from "../../src/config/load_config.js";
