@@ -8,20 +8,16 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { FILE_LIMITS, QUOTE_MAX, checkHostFile, quoteForMessage, readHostFile, readHostText } from "../../src/errno/host_file.js";
-import { KernelError } from "../../src/errno/kernel_error.js";
+import { kernelErrorOf } from "../support/kernel_error.js";
 
 const dir = mkdtempSync(join(tmpdir(), "kld-hostfile-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** errno name and detail of what `fn` throws. */
 function failure(fn: () => unknown): { errno: string; subject: string | undefined; detail: string | undefined } {
-  try {
-    fn();
-  } catch (e) {
-    if (!(e instanceof KernelError)) throw e;
-    return { errno: e.info.name, subject: e.subject, detail: e.detail };
-  }
-  throw new Error("no error");
+  const e = kernelErrorOf(fn);
+  if (!e) throw new Error("no error");
+  return { errno: e.info.name, subject: e.subject, detail: e.detail };
 }
 
 describe("readHostFile", () => {

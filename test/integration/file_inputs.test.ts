@@ -9,7 +9,7 @@ import { execFile } from "node:child_process";
 import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { ROOT, envFor, run, tempSocketDir, type RunResult } from "./harness.js";
+import { ROOT, envFor, run, tempSocketDir, type RunResult } from "../support/bin.js";
 
 const tmp = tempSocketDir("kfiles");
 const env = envFor(tmp.socket);

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, test } from "vitest";
 import { readFileSync } from "node:fs";
 import { MachineFileError, conflictWarnings, machineFromYaml, parseMachineYaml } from "../../src/isa/machine_yaml.js";
-import { KernelError } from "../../src/errno/kernel_error.js";
+import { expectKernelError } from "../support/kernel_error.js";
 import { registerTestCards } from "./test_card.js";
 
 beforeAll(registerTestCards);
@@ -97,12 +97,8 @@ describe("machine YAML loader", () => {
 
   test("every problem is collected, in line order, and the error message names file:line and key", () => {
     const text = "name: t\nbogus: 1\ncards:\n  - name: c0\n    type: testlatch\n    port: 0x300\n    irq: 99\n";
-    try {
-      parseMachineYaml(text, "m.yaml");
-      expect.unreachable();
-    } catch (e) {
-      expect(e).toBeInstanceOf(KernelError);
-      const err = e as MachineFileError;
+    {
+      const err = expectKernelError(() => parseMachineYaml(text, "m.yaml"), "EINVAL") as MachineFileError;
       expect(err.lines()).toEqual(["m.yaml:2: bogus: unknown key (valid: name, description, memory, platform, cards)", "m.yaml:7: cards[0].irq: 99 is out of range 0-15"]);
       expect(err.message).toBe("m.yaml:2: Invalid argument (bogus: unknown key (valid: name, description, memory, platform, cards))");
     }

@@ -12,7 +12,7 @@ import { buildKernel } from "../../src/config/build_image.js";
 import { loadConfig } from "../../src/config/load_config.js";
 import { Kernel, registerCoreMethods } from "../../src/kern/kernel.js";
 import { shutdownLogPath, startKernel } from "../../src/kern/init_main.js";
-import { KernelError } from "../../src/errno/kernel_error.js";
+import { expectKernelErrorAsync } from "../support/kernel_error.js";
 
 const dir = mkdtempSync(join(tmpdir(), "kboot-unit-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -70,9 +70,6 @@ describe("boot and shutdown in-process", () => {
   it("refuses a loader.conf that is a device at once, naming it (the kernel's own check, not only kld boot's)", async () => {
     const kernel = new Kernel({ image: null, machine: null, loaderConf: "/dev/zero", foreground: false, watchdogMs: 10_000, socket: join(dir, "z.sock") });
     registerCoreMethods(kernel);
-    const err = await startKernel(kernel).then(() => null, (e: unknown) => e);
-    expect(err).toBeInstanceOf(KernelError);
-    expect((err as KernelError).info.name).toBe("EFTYPE");
-    expect((err as KernelError).detail).toBe("/dev/zero: a loader.conf file must be a regular file, not a character device");
+    await expectKernelErrorAsync(startKernel(kernel), "EFTYPE", "/dev/zero: a loader.conf file must be a regular file, not a character device");
   });
 });

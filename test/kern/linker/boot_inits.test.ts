@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 import { KernelError } from "../../../src/errno/kernel_error.js";
 import { bootLinker } from "../../../src/kern/init_main.js";
 import { kernelData, kernelServices } from "../../../src/kern/services/index.js";
-import { buildModule, CLANG, NO_CLANG_REASON, skeleton } from "../../support/kernel_fixture.js";
+import { buildModule, CLANG, NO_CLANG_REASON, skeleton } from "../../support/clang.js";
 
 function kernel() {
   const log: string[] = [];

@@ -11,11 +11,11 @@ import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { readObject } from "../../../src/wasmobj/wasm_object.js";
 import { EMPTY_SHAPES, objectShape, shapedObject, type ObjectShape } from "../../fixtures/objects/shaped_object.js";
-import { TestKernel } from "./link_env.js";
+import { BareKernel } from "../../support/bare_kernel.js";
 
 function linkAndRun(bytes: Uint8Array, shape: ObjectShape): void {
   const obj = readObject(bytes, "shaped.o");
-  const k = new TestKernel();
+  const k = new BareKernel();
   let calls = 0;
   for (let i = 0; i < shape.imports; i++) k.host.set(`imp${i}`, () => void calls++);
   const linked = k.load(obj);

@@ -4,7 +4,8 @@
  * panicked it.  Each of these must now load and unload like any file.
  */
 import { describe, expect, it } from "vitest";
-import { bootTestKernel, buildModule, CLANG, NO_CLANG_REASON } from "../../support/kernel_fixture.js";
+import { buildModule, CLANG, NO_CLANG_REASON } from "../../support/clang.js";
+import { bootTestKernel } from "../../support/kernel_fixture.js";
 
 /** The EVENTHANDLER(9) EXAMPLES section as printed: no DECLARE_MODULE, so -O2 keeps no function. */
 const EVENTHANDLER_EXAMPLE = `#include <sys/param.h>

@@ -7,8 +7,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { KernelError } from "../../../src/errno/kernel_error.js";
-import type { Linker } from "../../../src/kern/linker/kern_linker.js";
+import { kernelErrorOf } from "../../support/kernel_error.js";
+import type { Linker, LinkerFile } from "../../../src/kern/linker/kern_linker.js";
 import { sectionBoundaries } from "../../fixtures/objects/tiny_object.js";
 import { bootTestKernel } from "../../support/kernel_fixture.js";
 
@@ -48,21 +48,17 @@ describe("mutated objects through the kernel linker", () => {
           for (const [at, v] of edits) if (at < bytes.length && (at < cs || at >= ce)) bytes[at] = v;
           const path = join(k.dir, "mutant.ko");
           writeFileSync(path, bytes);
-          try {
-            const f = k.linker.load(path);
+          let f: LinkerFile | undefined;
+          if (kernelErrorOf(() => (f = k.linker.load(path)))) refused++;
+          else if (f) {
             loaded++;
-            try {
-              k.linker.unload(f, true);
-            } catch (e) {
-              // A mutant may veto its own MOD_UNLOAD; that is its right.
-              expect(e).toBeInstanceOf(KernelError);
+            const loadedFile = f;
+            // A mutant may veto its own MOD_UNLOAD; that is its right.
+            if (kernelErrorOf(() => k.linker.unload(loadedFile, true))) {
               k = bootTestKernel();
               base = state(k.linker);
               return;
             }
-          } catch (e) {
-            if (!(e instanceof KernelError)) throw e;
-            refused++;
           }
           expect(state(k.linker)).toEqual(base);
         },
