@@ -192,6 +192,7 @@ async function detached(settings: BootSettings): Promise<void> {
     }
     ready = true;
     process.stdout.write(`kernel running at ${report.socket} (pid ${report.pid})\n`);
+    if (settings.loaderConf) await reportFailedPreloads(report.socket);
   } finally {
     progress.stop();
     // a boot that failed leaves no daemon behind, whatever state it was in
@@ -206,6 +207,20 @@ async function checkLoaderConf(abs: string, shown: string): Promise<void> {
   const { readHostText } = await import("../../errno/host_file.js");
   const { parseLoaderConf } = await import("../../kern/loader_conf.js");
   parseLoaderConf(readHostText(abs, "loaderConf"), shown);
+}
+
+/**
+ * A loader.conf module that cannot be preloaded does not stop the boot (as
+ * with loader(8)), but the user who asked for it is told on stderr, not
+ * only in dmesg: `kld: can't preload FILE (loader.conf:LINE): reason`.
+ * (In the foreground the boot log on stdout already shows it.)
+ */
+async function reportFailedPreloads(socket: string): Promise<void> {
+  const { withKernel } = await import("../client.js");
+  const { text } = await withKernel((k) => k.call("kernel.dmesg", {}), socket);
+  for (const line of text.split("\n")) {
+    if (line.startsWith("loader: can't preload ")) process.stderr.write(`kld: ${line.slice("loader: ".length)}\n`);
+  }
 }
 
 export function register(program: Command): void {
