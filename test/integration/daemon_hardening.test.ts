@@ -6,7 +6,8 @@
  * ($KLD_MAX_CONNECTIONS, $KLD_IDLE_TIMEOUT_MS) so the test stays small.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { envFor, RawConn, request, run, tempSocketDir, waitFor } from "./harness.js";
+import { envFor, run, tempSocketDir } from "../support/bin.js";
+import { RawConn, request, waitFor } from "./raw_conn.js";
 
 const tmp = tempSocketDir("kldhard");
 const env = envFor(tmp.socket, { KLD_MAX_CONNECTIONS: "2", KLD_IDLE_TIMEOUT_MS: "1000" });

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { chmodSync, chownSync, mkdirSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
-import { envFor, run, tempSocketDir } from "./harness.js";
+import { envFor, run, tempSocketDir } from "../support/bin.js";
 
 const NOBODY = 65534;
 const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
