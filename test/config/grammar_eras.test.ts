@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { fileEra } from "../../src/config/era.js";
 import { lexConfig } from "../../src/config/lexer.js";
 import type { KernelConfig } from "../../src/config/ast.js";
-import { errors, messages, parse } from "./helpers.js";
+import { errors, messages, parse } from "./parse_text.js";
 
 interface Row {
   readonly era: "1.x" | "2.x" | "4.x" | "modern";
