@@ -1,5 +1,4 @@
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { clangVersion, findClang, requireClang } from "../../src/build/cc.js";
@@ -8,8 +7,9 @@ import { BUNDLED_CLANG_MAJOR, fixtureModulesDir, modulesDir, rebuildModules } fr
 import { readObject } from "../../src/wasmobj/wasm_object.js";
 import { CLANG, NO_CLANG_REASON } from "../support/clang.js";
 import { BareKernel } from "../support/bare_kernel.js";
+import { scratchDir } from "../support/scratch.js";
 
-const work = mkdtempSync(join(tmpdir(), "kld-build-test-"));
+const work = mkdtempSync(join(scratchDir("kld-build"), "work-"));
 
 describe("finding clang", () => {
   test("without any clang, the error says what to install", () => {

@@ -10,7 +10,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { KernelError } from "../../src/errno/kernel_error.js";
+import { kernelErrorOf } from "../support/kernel_error.js";
 import "../../src/isa/devices/index.js";
 import { cardType, cardTypes, type OptionSpec } from "../../src/isa/devices/registry.js";
 import { Machine } from "../../src/isa/machine.js";
@@ -112,15 +112,10 @@ describe("machine YAML: wrong option types are refused clearly", () => {
       fc.property(fc.constantFrom(...cases.filter((c) => c.spec.kind !== "path")), value, ({ type, option, required }, v) => {
         const others = required.filter((k) => k !== option).map((k) => `    ${k}: 0x300\n`).join("");
         const text = `cards:\n  - name: c0\n    type: ${type}\n${others}    ${option}: ${v}\n`;
-        let m: Machine;
-        try {
-          m = machineFromYaml(text, "hostile.yaml");
-        } catch (e) {
-          if (!(e instanceof KernelError)) throw e;
-          expect(e.message).toMatch(/^hostile\.yaml:\d+: /);
-          return;
-        }
-        void m.close();
+        let m: Machine | undefined;
+        const refused = kernelErrorOf(() => (m = machineFromYaml(text, "hostile.yaml")));
+        if (refused) expect(refused.message).toMatch(/^hostile\.yaml:\d+: /);
+        else void m?.close();
       }),
       { numRuns: 400 },
     );

@@ -5,17 +5,17 @@
  * after registering an event handler leaves none behind.
  */
 import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { KernelError } from "../../../src/errno/kernel_error.js";
 import { bootLinker } from "../../../src/kern/init_main.js";
 import { kernelData, kernelServices } from "../../../src/kern/services/index.js";
 import { buildModule, CLANG, NO_CLANG_REASON, skeleton } from "../../support/clang.js";
+import { scratchDir } from "../../support/scratch.js";
 
 function kernel() {
   const log: string[] = [];
-  const dir = mkdtempSync(join(tmpdir(), "kldsim-bootinits-"));
+  const dir = mkdtempSync(join(scratchDir("bootinits"), "bootinits-"));
   const sys = bootLinker((t) => log.push(t), { services: kernelServices, data: kernelData, modulePath: [dir] });
   return { ...sys, dir, text: () => log.join("") };
 }

@@ -1,10 +1,10 @@
 import { Command } from "commander";
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { register } from "../../src/cli/kld/machine.js";
-import { CliError } from "../../src/cli/cli_error.js";
+import { register } from "../../../src/cli/kld/machine.js";
+import { CliError } from "../../../src/cli/cli_error.js";
+import { scratchDir } from "../../support/scratch.js";
 
 async function kldMachine(args: string[]): Promise<{ out: string; err: string; error?: CliError }> {
   let out = "";
@@ -42,7 +42,7 @@ describe("kld machine", () => {
   });
 
   test("runs a script file with -m, and reports the failing line with exit status 1", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "kldm-"));
+    const dir = mkdtempSync(join(scratchDir("kld-machine"), "kldm-"));
     writeFileSync(join(dir, "t.kld"), "outb 0x80 7\ninb 0x80\nbogus\n");
     const r = await kldMachine(["-m", "configs/machines/bare.yaml", join(dir, "t.kld")]);
     expect(r.out).toBe("0x07\n");
@@ -51,7 +51,7 @@ describe("kld machine", () => {
   });
 
   test("a bad machine file fails with file:line: key", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "kldm-"));
+    const dir = mkdtempSync(join(scratchDir("kld-machine"), "kldm-"));
     const f = join(dir, "bad.yaml");
     writeFileSync(f, "cards:\n  - name: a\n    type: ns16550\n    port: 0x3f8\n    irq: 99\n");
     const r = await kldMachine(["-m", f, "-e", "time"]);
@@ -59,7 +59,7 @@ describe("kld machine", () => {
   });
 
   test("overlapping cards load with a warning on stderr", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "kldm-"));
+    const dir = mkdtempSync(join(scratchDir("kld-machine"), "kldm-"));
     const f = join(dir, "clash.yaml");
     writeFileSync(f, "cards:\n  - {name: a, type: ns16550, port: 0x3f8, irq: 4}\n  - {name: b, type: ns16550, port: 0x3f8, irq: 4}\n");
     // Both scratch registers take the write, so the AND of the two reads is the value.
