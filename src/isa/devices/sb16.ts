@@ -344,31 +344,69 @@ export class Sb16 implements IsaDevice {
     this.execute(cmd, a);
   }
 
+  /** Run a complete DSP command: a DMA transfer command, else a control command. */
   private execute(cmd: number, a: readonly number[]): void {
+    if (!this.executeTransfer(cmd, a)) this.executeControl(cmd, a);
+  }
+
+  /** Start, pause, continue or end a DMA transfer; false if `cmd` is not one of those. */
+  private executeTransfer(cmd: number, a: readonly number[]): boolean {
     const a0 = a[0] ?? 0;
     const a1 = a[1] ?? 0;
     const a2 = a[2] ?? 0;
     if (cmd >= 0xc0 && cmd <= 0xcf) {
       // SB16 8-bit transfer: cmd bit 3 = input, bit 2 = auto-init; mode bit 5 = stereo.
       if (!(cmd & 0x08)) this.startTransfer(false, a1 + (a2 << 8) + 1, (cmd & 0x04) !== 0, a0 & 0x20 ? 2 : 1);
-      return;
+      return true;
     }
     if (cmd >= 0xb0 && cmd <= 0xbf) {
       // SB16 16-bit transfer, same layout; the length counts words.
       if (!(cmd & 0x08)) this.startTransfer(true, a1 + (a2 << 8) + 1, (cmd & 0x04) !== 0, a0 & 0x20 ? 2 : 1);
-      return;
+      return true;
     }
     switch (cmd) {
       case DSP_CMD_DMA8_SINGLE:
         this.startTransfer(false, a0 + (a1 << 8) + 1, false, 1);
-        break;
+        return true;
       case DSP_CMD_DMA8_AUTO:
       case DSP_CMD_HS_AUTO:
         this.startTransfer(false, this.blockSize + 1, true, 1);
-        break;
+        return true;
       case DSP_CMD_HS_SINGLE:
         this.startTransfer(false, this.blockSize + 1, false, 1);
-        break;
+        return true;
+      case DSP_CMD_PAUSE8:
+      case DSP_CMD_PAUSE16: {
+        const t = this.transfers[cmd === DSP_CMD_PAUSE16 ? 1 : 0];
+        if (t) t.paused = true;
+        return true;
+      }
+      case DSP_CMD_CONT8:
+      case DSP_CMD_CONT16: {
+        const t = this.transfers[cmd === DSP_CMD_CONT16 ? 1 : 0];
+        if (t?.paused) {
+          t.paused = false;
+          this.ctx.clock.cancel(t.event);
+          this.pump(t);
+        }
+        return true;
+      }
+      case DSP_CMD_EXIT_AUTO8:
+      case DSP_CMD_EXIT_AUTO16: {
+        const t = this.transfers[cmd === DSP_CMD_EXIT_AUTO16 ? 1 : 0];
+        if (t) t.auto = false;
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
+
+  /** Rates, block size, speaker, identification and test registers, interrupts. */
+  private executeControl(cmd: number, a: readonly number[]): void {
+    const a0 = a[0] ?? 0;
+    const a1 = a[1] ?? 0;
+    switch (cmd) {
       case DSP_CMD_TCONST:
         this.timeConstant = a0;
         this.rateHz = Math.round(1_000_000 / (256 - a0));
@@ -380,28 +418,6 @@ export class Sb16 implements IsaDevice {
       case DSP_CMD_BLOCKSIZE:
         this.blockSize = a0 | (a1 << 8);
         break;
-      case DSP_CMD_PAUSE8:
-      case DSP_CMD_PAUSE16: {
-        const t = this.transfers[cmd === DSP_CMD_PAUSE16 ? 1 : 0];
-        if (t) t.paused = true;
-        break;
-      }
-      case DSP_CMD_CONT8:
-      case DSP_CMD_CONT16: {
-        const t = this.transfers[cmd === DSP_CMD_CONT16 ? 1 : 0];
-        if (t?.paused) {
-          t.paused = false;
-          this.ctx.clock.cancel(t.event);
-          this.pump(t);
-        }
-        break;
-      }
-      case DSP_CMD_EXIT_AUTO8:
-      case DSP_CMD_EXIT_AUTO16: {
-        const t = this.transfers[cmd === DSP_CMD_EXIT_AUTO16 ? 1 : 0];
-        if (t) t.auto = false;
-        break;
-      }
       case DSP_CMD_SPKON:
         this.speaker = true;
         break;
