@@ -5,27 +5,18 @@
  * one is a build error here, as it was an `ld` error for a FreeBSD kernel;
  * without the check the image would build and then fail at boot.
  *
- * The kernel's symbols are not listed by hand: a core kernel is built
- * in-process (its services and data installed exactly as at boot) and its
- * symbol table read, so a new kernel service is known here the day it exists.
+ * The core kernel's symbols come from src/image/core_symbols.ts, the list
+ * a unit test keeps equal to a booted kernel's symbol table (kconfig loads
+ * no kernel code).
  * Caller: build_image.ts.  FreeBSD counterpart: the final link of
  * sys/conf/Makefile.i386 (`ld ... -o kernel`).
  */
-import { bootLinker } from "../kern/init_main.js";
+import { CORE_KERNEL_SYMBOLS } from "../image/core_symbols.js";
 import type { WasmObject } from "../wasmobj/object_types.js";
-import { kernelData, kernelServices } from "../kern/services/index.js";
 
 export interface ObjectFile {
   readonly path: string;
   readonly obj: WasmObject;
-}
-
-let kernelNames: ReadonlySet<string> | undefined;
-
-/** Every symbol name the core kernel defines (services, data, module_*). */
-export function kernelSymbolNames(): ReadonlySet<string> {
-  kernelNames ??= new Set(bootLinker(() => {}, { services: kernelServices, data: kernelData }).core.symbols.keys());
-  return kernelNames;
 }
 
 /** Linker-set bounds are made per file by the linker, never looked up. */
@@ -38,7 +29,7 @@ function isSetBound(name: string): boolean {
  * Weak undefined symbols are allowed (they resolve to 0, as at load time).
  */
 export function unresolvedSymbols(objects: readonly ObjectFile[]): string[] {
-  const defined = new Set(kernelSymbolNames());
+  const defined = new Set(CORE_KERNEL_SYMBOLS);
   for (const { obj } of objects) {
     for (const s of obj.symbols) {
       if (!s.undefined && s.binding !== "local" && (s.kind === "func" || s.kind === "data")) defined.add(s.name);
