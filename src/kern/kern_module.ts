@@ -28,7 +28,7 @@ import { cStringOrEmpty } from "./services/kernel_memory.js";
 export type PointerCaller = (slot: number, what: string, ...args: number[]) => number;
 
 // The event numbers are C constants: spelled once, in sys_constants.ts.
-import { MOD_LOAD, MOD_QUIESCE, MOD_SHUTDOWN, MOD_UNLOAD } from "./sys_constants.js";
+import { MOD_LOAD, MOD_QUIESCE, MOD_SHUTDOWN, MOD_UNLOAD } from "../sys/sys_constants.js";
 export { MOD_LOAD, MOD_QUIESCE, MOD_SHUTDOWN, MOD_UNLOAD };
 
 const EVENT_NAME = ["MOD_LOAD", "MOD_UNLOAD", "MOD_SHUTDOWN", "MOD_QUIESCE"] as const;

@@ -3,16 +3,19 @@
  * headers in src/sys/include.
  *
  * The one TS home of these numbers (STYLE.md: constants shared with C keep
- * their C spelling and live in exactly one TS file).  test/unit/include/
+ * their C spelling and live in exactly one TS file).  test/sys/
  * sys_constants.test.ts compiles a C file of _Static_asserts generated from
- * this file against the headers, so the two cannot drift apart.
+ * this file against the headers, so the two cannot drift apart.  It sits
+ * beside the headers, below every layer, because the kernel, the object
+ * library (module metadata) and kconfig (the kernel version a static
+ * module may depend on) all read the modules' C ABI; it imports nothing.
  *
  * Sources: sys/sys/module.h, sys/kernel.h, sys/malloc.h, sys/param.h (the
  * 8.3 shapes, see /work/shared/reference/freebsd-api.md §1).  Layouts are
  * wasm32 (ILP32): byte offsets of the fields the kernel reads.
  *
- * Callers: kern_malloc.ts; the kernel linker (module metadata, SYSINITs,
- * module events, the "kernel" module's version).
+ * Callers: kern_malloc.ts; the kernel linker (SYSINITs, module events,
+ * the "kernel" module's version); src/wasmobj/mod_metadata.ts; kconfig.
  */
 
 /** sys/param.h: the FreeBSD release whose kernel API we model (8.3-RELEASE). */

@@ -52,7 +52,7 @@ import {
   type WasmObject,
   type WasmSymbol,
 } from "./object_types.js";
-import { isMemoryReloc, isTableIndexReloc, patchField } from "../kern/linker/relocate.js";
+import { isMemoryReloc, isTableIndexReloc, patchField } from "./relocate.js";
 import { readObject, segmentAt } from "./wasm_object.js";
 import { WASM_HEADER, WasmWriter } from "./wasm_writer.js";
 

@@ -2,15 +2,15 @@
  * Apply one relocation: write a computed value into the padded field a
  * relocation record points at.
  *
- * Called by link_object.ts (load-time relocation of CODE and of the data
+ * Called by src/kern/linker/link_object.ts (load-time relocation of CODE and of the data
  * already copied into kernel memory) and link_relocatable.ts (ld -r, which
  * rewrites indices in the merged object).  The counterpart of FreeBSD's
  * elf_reloc() in sys/<arch>/<arch>/elf_machdep.c.  Values always overwrite
  * the placeholder, never add to it (wasm-linking.md §1.1): the addend is in
  * the relocation record.
  */
-import { RelocType } from "../../wasmobj/object_types.js";
-import { writePaddedS32, writePaddedU32, writeU32le } from "../../wasmobj/wasm_writer.js";
+import { RelocType } from "./object_types.js";
+import { writePaddedS32, writePaddedU32, writeU32le } from "./wasm_writer.js";
 
 /**
  * Write `value` at `at` in the encoding relocation `type` uses.

@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import * as K from "../../../src/kern/sys_constants.js";
-import { CLANG, INCLUDE_DIR, compile } from "../../support/clang.js";
+import * as K from "../../src/sys/sys_constants.js";
+import { CLANG, INCLUDE_DIR, compile } from "../support/clang.js";
 
 /** Every numeric constant of sys_constants.ts, by its C name. */
 const NUMERIC = Object.entries(K).filter((e): e is [string, number] => typeof e[1] === "number");

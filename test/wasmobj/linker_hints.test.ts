@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { lookupHint, readLinkerHints, writeLinkerHints, type HintRecord } from "../../../src/kern/linker/linker_hints.js";
-import { kernelErrorOf, refusal } from "../../support/kernel_error.js";
+import { lookupHint, readLinkerHints, writeLinkerHints, type HintRecord } from "../../src/wasmobj/linker_hints.js";
+import { kernelErrorOf, refusal } from "../support/kernel_error.js";
 
 const recs: HintRecord[] = [
   { type: "module", name: "kdep_lib", file: "kdep_lib.ko" },

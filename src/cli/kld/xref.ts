@@ -20,7 +20,7 @@ export function register(program: Command): void {
     .argument("<dir...>", "directories holding .ko files")
     .action(async (dirs: string[], opts: { v?: boolean }) => {
       const { printError, toCliError } = await import("../diagnostics.js");
-      const { xrefDirectory } = await import("../../kern/linker/linker_hints.js");
+      const { xrefDirectory } = await import("../../build/kldxref.js");
       let failed = false;
       for (const dir of dirs) {
         try {

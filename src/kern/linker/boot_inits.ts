@@ -32,7 +32,8 @@
 import { strerror } from "../../errno/errno.js";
 import type { ModuleRegistry } from "../kern_module.js";
 import { compareSysinits, type SysinitEntry } from "../kern_sysinit.js";
-import type { ModMetadata, SegmentPlacement } from "./link_wasm_obj.js";
+import type { SegmentPlacement } from "./link_wasm_obj.js";
+import type { ModMetadata } from "../../wasmobj/mod_metadata.js";
 import { describeTrap, isPanic } from "./linker_errors.js";
 
 /** A SYSINIT position: (subsystem, order). */

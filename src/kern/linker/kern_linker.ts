@@ -53,13 +53,14 @@ import { readHostFile } from "../../errno/host_file.js";
 import { KernelError, hostFileError } from "../../errno/kernel_error.js";
 import type { KernelCore } from "../kernel_core.js";
 import { KernelMap } from "../kmem.js";
-import { __FreeBSD_version } from "../sys_constants.js";
+import { __FreeBSD_version } from "../../sys/sys_constants.js";
 import { MOD_SHUTDOWN, MOD_UNLOAD, type ModuleRegistry, type Module, type ModuleContainer } from "../kern_module.js";
 import { compareSysinits, readSysinitSet, runSysinits, sortSysinits, type SysinitEntry } from "../kern_sysinit.js";
 import { ALL_RAN, BootInits, staticOwnerMap, type BootReport, type InitUnit, type StaticModules, type UndoStack } from "./boot_inits.js";
 import { describeError, describeTrap, isPanic } from "./linker_errors.js";
-import type { FileSymbol, LinkedImage, LinkerClass, ModMetadata, PreparedFile } from "./link_wasm_obj.js";
-import { bestVersion, lookupHint, readLinkerHints, type HintRecord, type VersionRange } from "./linker_hints.js";
+import type { FileSymbol, LinkedImage, LinkerClass, PreparedFile } from "./link_wasm_obj.js";
+import type { ModMetadata } from "../../wasmobj/mod_metadata.js";
+import { bestVersion, lookupHint, readLinkerHints, type HintRecord, type VersionRange } from "../../wasmobj/linker_hints.js";
 import type { Resolved, ResolvedFunc } from "../../wasmobj/index.js";
 import { KERNEL_DATA_BASE, KMEM_BASE } from "../vm_layout.js";
 

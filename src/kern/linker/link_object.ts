@@ -41,7 +41,7 @@ import {
   type ResolvedFunc,
   type WasmObject,
 } from "../../wasmobj/object_types.js";
-import { isTableIndexReloc, patchField } from "./relocate.js";
+import { isTableIndexReloc, patchField } from "../../wasmobj/relocate.js";
 import { segmentAt } from "../../wasmobj/wasm_object.js";
 
 /** Per-signature trapping functions for weak undefined functions (wasm-ld's undefined_weak: stubs). */

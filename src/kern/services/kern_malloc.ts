@@ -36,7 +36,7 @@ import { MALLOC_BASE, MEMORY_BYTES } from "../vm_layout.js";
 import type { HostData, HostFunction, ServiceEnv } from "./host_function.js";
 import { checkRange, cString, memBytes, readU32, u32 } from "./kernel_memory.js";
 import { panic } from "./kern_shutdown.js";
-import { M_MAGIC, M_NOWAIT, M_ZERO, STRUCT_MALLOC_TYPE } from "../sys_constants.js";
+import { M_MAGIC, M_NOWAIT, M_ZERO, STRUCT_MALLOC_TYPE } from "../../sys/sys_constants.js";
 
 export const MALLOC_ALIGN = 16;
 /** sizeof(struct malloc_type) on wasm32. */

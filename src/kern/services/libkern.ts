@@ -19,7 +19,7 @@
 import type { HostFunction } from "./host_function.js";
 import { checkRange, cStrLen, memBytes, readU8, u32, writeI32 } from "./kernel_memory.js";
 import type { MallocEnv } from "./kern_malloc.js";
-import { M_WAITOK } from "../sys_constants.js";
+import { M_WAITOK } from "../../sys/sys_constants.js";
 
 const I32 = "i32" as const;
 const ENAMETOOLONG = 63;

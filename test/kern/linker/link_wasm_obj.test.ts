@@ -1,7 +1,7 @@
 // The wasm linker class's own parts: "not my format" versus "broken", and
 // the module-metadata reader facing hostile linker sets.
 import { describe, expect, it } from "vitest";
-import { objectMetadata } from "../../../src/kern/linker/link_wasm_obj.js";
+import { objectMetadata } from "../../../src/wasmobj/mod_metadata.js";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { defaultSpec, tinyObject } from "../../fixtures/objects/tiny_object.js";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { KernelMalloc } from "../../../src/kern/services/kern_malloc.js";
 import { KernelPanic } from "../../../src/kern/services/kern_shutdown.js";
-import { M_MAGIC, M_NOWAIT, M_WAITOK, M_ZERO } from "../../../src/kern/sys_constants.js";
+import { M_MAGIC, M_NOWAIT, M_WAITOK, M_ZERO } from "../../../src/sys/sys_constants.js";
 import { MALLOC_BASE, MEMORY_BYTES } from "../../../src/kern/vm_layout.js";
 import { fakeKernel, placeKernelData, type FakeKernel } from "./fake_env.js";
 

@@ -7,7 +7,7 @@
  * file, sorts it by (subsystem, order) with a stable sort and calls each
  * func(udata).  SYSUNINITs go to sysuninit_set and run in reverse order
  * when the file is unloaded.  The SI_SUB_* and SI_ORDER_* values are
- * FreeBSD's; src/kern/sys_constants.ts repeats the ones TS needs.
+ * FreeBSD's; src/sys/sys_constants.ts repeats the ones TS needs.
  */
 #ifndef _SYS_KERNEL_H_
 #define	_SYS_KERNEL_H_

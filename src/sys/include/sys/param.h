@@ -4,7 +4,7 @@
  * __FreeBSD_version is the one FreeBSD release kldsim's kernel API models
  * (8.3-RELEASE, 803000); the core kernel's "kernel" module carries the same
  * version, which DECLARE_MODULE's implicit MODULE_DEPEND checks.  The TS
- * copy lives in src/kern/sys_constants.ts (test/unit/include checks both).
+ * copy lives in src/sys/sys_constants.ts (test/sys checks both).
  */
 #ifndef _SYS_PARAM_H_
 #define	_SYS_PARAM_H_
