@@ -100,11 +100,6 @@ export interface Ns16550Options {
   readonly socket?: string;
 }
 
-/** Where transmitted bytes go and where modem input lines come from (e.g. a socket). */
-export interface UartHost {
-  send(bytes: Uint8Array): void;
-}
-
 export class Ns16550 implements IsaDevice {
   readonly type = "ns16550";
   private readonly base: number;

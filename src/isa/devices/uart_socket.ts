@@ -16,7 +16,6 @@ import { lstatSync, statSync, unlinkSync } from "node:fs";
 import { dirname } from "node:path";
 import { createServer, type Server, type Socket } from "node:net";
 import { KernelError } from "../../errno/kernel_error.js";
-import type { UartHost } from "./ns16550.js";
 
 export interface UartSocketSink {
   typeBytes(bytes: Uint8Array): void;
@@ -29,7 +28,7 @@ export const SOCKET_PATH_MAX = 103;
 /** MSR bits 7, 5, 4: DCD, DSR, CTS. */
 const CARRIER = 0x80 | 0x20 | 0x10;
 
-export class UartSocket implements UartHost {
+export class UartSocket {
   private readonly server: Server;
   private readonly clients = new Set<Socket>();
   private closed = false;
