@@ -35,6 +35,7 @@ import {
 import { RpcError } from "../rpc/rpc_error.js";
 import { RpcServer, type Notify } from "../rpc/server.js";
 import { KernelHost } from "./kernel_host.js";
+import type { ConnectionLimits } from "./launch.js";
 import { prepareSocketDir, probeSocket } from "./socket_path.js";
 
 export interface DaemonOptions {
@@ -45,11 +46,6 @@ export interface DaemonOptions {
   readonly console?: (text: string) => void;
   /** Connection cap and idle timeout ($KLD_MAX_CONNECTIONS, $KLD_IDLE_TIMEOUT_MS). */
   readonly limits?: ConnectionLimits;
-}
-
-export interface ConnectionLimits {
-  readonly maxConnections?: number;
-  readonly idleTimeoutMs?: number;
 }
 
 /** The panic error every request gets until reboot. */

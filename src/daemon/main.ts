@@ -1,20 +1,17 @@
 /**
- * Entry point of a detached kernel daemon, spawned by `kld boot` (without
- * -f).  Reads its boot settings from argv, starts the Daemon, reports
+ * Entry point of the kernel daemon process, spawned by `kld boot` through
+ * launch.ts.  Reads its boot settings from argv, starts the Daemon, reports
  * "ready" (or the failure) to the parent over the IPC channel and
  * disconnects, so `kld boot` can return; then runs until kernel.shutdown or
- * SIGTERM/SIGINT.  Caller: src/cli/kld/boot.ts.
+ * SIGTERM/SIGINT.  In the foreground (`kld boot -f`) the boot log and
+ * console go to stdout, which the launcher shares.
+ * Caller: src/daemon/launch.ts (by path).
  * FreeBSD counterpart: none (the kernel is not a process there).
  */
 import { errnoByName } from "../errno/errno.js";
 import { KernelError } from "../errno/kernel_error.js";
-import type { BootSettings } from "../rpc/protocol.js";
-import { Daemon, type ConnectionLimits } from "./daemon.js";
-
-/** The messages a detached daemon sends its launcher. */
-export type LaunchReport =
-  | { readonly type: "ready"; readonly pid: number; readonly socket: string }
-  | { readonly type: "failed"; readonly message: string; readonly errno?: string; readonly detail?: string };
+import { Daemon } from "./daemon.js";
+import type { LaunchReport, LaunchRequest } from "./launch.js";
 
 function report(msg: LaunchReport): Promise<void> {
   return new Promise((resolve) => {
@@ -36,13 +33,15 @@ async function main(): Promise<void> {
     process.stderr.write("usage: main.js SETTINGS-JSON (started by kld boot)\n");
     process.exit(64);
   }
-  const parsed = JSON.parse(raw) as { settings: BootSettings; explicitSocket: boolean; limits?: ConnectionLimits };
+  const parsed = JSON.parse(raw) as LaunchRequest;
+  const console = parsed.settings.foreground ? (text: string) => void process.stdout.write(text) : undefined;
   let daemon: Daemon;
   try {
     daemon = await Daemon.start({
       settings: parsed.settings,
       explicitSocket: parsed.explicitSocket,
       ...(parsed.limits ? { limits: parsed.limits } : {}),
+      ...(console ? { console } : {}),
     });
   } catch (e) {
     if (e instanceof KernelError) {

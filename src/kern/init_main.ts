@@ -46,7 +46,7 @@ import { describeError, isPanic } from "./linker/linker_errors.js";
 import { wasmLinkerClass } from "./linker/link_wasm_obj.js";
 import type { HostData, HostFunction } from "./services/host_function.js";
 import { kernelData, kernelServices } from "./services/index.js";
-import { parseLoaderConf } from "./loader_conf.js";
+import { parseLoaderConf } from "../image/loader_conf.js";
 import { MEMORY_BYTES } from "./vm_layout.js";
 import { readImageFile, NONE, WILD, type IoconfEntry, type KernelImage } from "../image/image.js";
 import { parseCNumber } from "../image/c_number.js";

@@ -1,9 +1,10 @@
 /**
  * `kld boot [-f] [-m MACHINE.yaml] [-l LOADER_CONF] [-w MS] [IMAGE]`: start
- * the kernel daemon.  Detached by default: spawns src/daemon/main.ts, waits
- * until the kernel answers, prints one line saying where the socket is, and
- * returns.  With -f it runs the daemon in this process: boot log on stdout,
- * Ctrl-C (SIGINT) or SIGTERM shuts down cleanly, exit 0.
+ * the kernel daemon.  Detached by default: spawns the daemon (by path,
+ * src/daemon/launch.ts), waits until the kernel answers, prints one line
+ * saying where the socket is, and returns.  With -f it stays with the
+ * daemon: boot log on stdout, Ctrl-C (SIGINT) or SIGTERM shuts down
+ * cleanly, exit 0.
  * IMAGE: a kernel image from kconfig; without one, $KLD_IMAGE, else the
  * default image compile/GENERIC/kernel of the package, (re)built from
  * configs/GENERIC first when missing or older than its inputs (as
@@ -17,10 +18,9 @@
 import type { Command } from "commander";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { bundledModuleDirs, defaultMachinePath, packageRoot } from "../../package_paths.js";
 import type { BootSettings } from "../../rpc/protocol.js";
-import type { ConnectionLimits } from "../../daemon/daemon.js";
+import type { ConnectionLimits } from "../../daemon/launch.js";
 import { checkHostFile, type FileKind } from "../../errno/host_file.js";
 import { KernelError } from "../../errno/kernel_error.js";
 import { CliError, EX_USAGE } from "../cli_error.js";
@@ -146,66 +146,36 @@ function bootFailure(message: string, errnoText: string | undefined, detail: str
   return new CliError(`can't boot kernel: ${message}`);
 }
 
-async function foreground(settings: BootSettings): Promise<void> {
-  const { Daemon } = await import("../../daemon/daemon.js");
-  const { KernelError } = await import("../../errno/kernel_error.js");
-  let daemon;
+/** Start the daemon (launch.ts); -f stays with it until it exits. */
+async function boot(settings: BootSettings): Promise<void> {
+  const { LaunchError, attend, launchDaemon } = await import("../../daemon/launch.js");
+  const progress = settings.foreground ? null : (await import("../spinner.js")).startProgress("booting kernel");
+  let launched;
   try {
-    daemon = await Daemon.start({
-      settings,
-      explicitSocket: Boolean(process.env["KLD_SOCKET"]),
-      limits: connectionLimits(),
-      console: (text) => process.stdout.write(text),
-    });
+    launched = await launchDaemon({ settings, explicitSocket: Boolean(process.env["KLD_SOCKET"]), limits: connectionLimits() });
   } catch (e) {
-    if (e instanceof KernelError) throw bootFailure(e.message, e.info.text, e.detail);
-    throw e;
+    throw e instanceof LaunchError ? new CliError(e.message) : e;
+  } finally {
+    progress?.stop();
   }
-  process.stderr.write(`kld: kernel running at ${settings.socket} (pid ${process.pid}); Ctrl-C shuts it down\n`);
-  for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => void daemon.stop());
-  await daemon.exited;
-}
-
-async function detached(settings: BootSettings): Promise<void> {
-  const { spawn } = await import("node:child_process");
-  const { startProgress } = await import("../spinner.js");
-  const main = new URL("../../daemon/main.js", import.meta.url);
-  const arg = JSON.stringify({ settings, explicitSocket: Boolean(process.env["KLD_SOCKET"]), limits: connectionLimits() });
-  const progress = startProgress("booting kernel");
-  const child = spawn(process.execPath, [fileURLToPath(main), arg], {
-    detached: true,
-    stdio: ["ignore", "ignore", "ignore", "ipc"],
-  });
-  type Report = import("../../daemon/main.js").LaunchReport;
-  let ready = false;
-  try {
-    const report = await new Promise<Report>((res, rej) => {
-      child.once("message", (m) => res(m as Report));
-      child.once("error", (e) => rej(new CliError(`can't start kernel daemon: ${e.message}`)));
-      child.once("exit", (code, sig) =>
-        rej(new CliError(`kernel daemon exited during boot (${sig ? `signal ${sig}` : `status ${code}`})`)),
-      );
-    });
-    if (report.type === "failed") {
-      const { errno } = await import("../../errno/errno.js");
-      throw bootFailure(report.message, report.errno ? errno(report.errno).text : undefined, report.detail);
-    }
-    ready = true;
+  const { report } = launched;
+  if (report.type === "failed") {
+    const { errno } = await import("../../errno/errno.js");
+    throw bootFailure(report.message, report.errno ? errno(report.errno).text : undefined, report.detail);
+  }
+  if (!settings.foreground) {
     process.stdout.write(`kernel running at ${report.socket} (pid ${report.pid})\n`);
     if (settings.loaderConf) await reportFailedPreloads(report.socket);
-  } finally {
-    progress.stop();
-    // a boot that failed leaves no daemon behind, whatever state it was in
-    if (!ready && child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-    if (child.connected) child.disconnect();
-    child.unref();
+    return;
   }
+  process.stderr.write(`kld: kernel running at ${report.socket} (pid ${report.pid}); Ctrl-C shuts it down\n`);
+  process.exitCode = await attend(launched);
 }
 
 /** Parse loader.conf here first, so that a bad one fails before a daemon starts. */
 async function checkLoaderConf(abs: string, shown: string): Promise<void> {
   const { readHostText } = await import("../../errno/host_file.js");
-  const { parseLoaderConf } = await import("../../kern/loader_conf.js");
+  const { parseLoaderConf } = await import("../../image/loader_conf.js");
   parseLoaderConf(readHostText(abs, "loaderConf"), shown);
 }
 
@@ -238,7 +208,6 @@ export function register(program: Command): void {
       const settings = await bootSettings(image, opts, socketPath);
       if (settings.machine) await checkMachineFile(settings.machine);
       if (settings.loaderConf) await checkLoaderConf(settings.loaderConf, opts.l!);
-      if (opts.f) await foreground(settings);
-      else await detached(settings);
+      await boot(settings);
     });
 }

@@ -12,7 +12,10 @@
  * lines appear.  A malformed line is refused with the file and line, the
  * whole file at once (every bad line is reported).
  *
- * Callers: init_main.ts.  FreeBSD: stand/defaults/loader.conf and
+ * It lives beside the kernel image codec, below both the kernel and the
+ * CLI: they are the two things the loader reads at boot, and `kld boot`
+ * parses the file before it starts a daemon so a bad one fails at once.
+ * Callers: src/kern/init_main.ts, src/cli/kld/boot.ts.  FreeBSD: stand/defaults/loader.conf and
  * stand/common/boot.c / the loader's `_load` processing (support.4th).
  */
 import { quoteForMessage } from "../errno/host_file.js";

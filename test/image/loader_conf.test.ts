@@ -5,7 +5,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseLoaderConf } from "../../src/kern/loader_conf.js";
+import { parseLoaderConf } from "../../src/image/loader_conf.js";
 import { refusal } from "../support/kernel_error.js";
 
 function confRefusal(text: string): string {
