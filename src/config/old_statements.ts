@@ -13,7 +13,7 @@
  * `ENVVAR ENVLINE`, `PROFILE NUMBER`).
  */
 import type { ParseContext } from "./config_files.js";
-import type { Cursor } from "./parse_classic.js";
+import type { Cursor } from "./cursor.js";
 
 const ZONE_RE = /^-?[0-9]+(\.[0-9]+)?$/;
 

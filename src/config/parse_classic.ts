@@ -20,93 +20,20 @@ import { parseCNumber } from "../image/c_number.js";
 import {
   INTR_CLASSES, WILDCARD, deviceNameUnit, splitNameUnit,
   type Attachment, type ConfigDevice, type ConfigOption, type IntrClass,
-  type KernelSpec, type PortSpec, type SourceLoc, type Wildcard,
+  type KernelSpec, type PortSpec, type SourceLoc,
 } from "./ast.js";
-import type { Diagnostics } from "./diagnostics.js";
 import { parseHints } from "./hints.js";
 import { ioPort } from "./io_ports.js";
-import { lexConfig, type Statement, type Token } from "./lexer.js";
+import { lexConfig } from "./lexer.js";
 import { fileEra, splitsUnitWithoutAt, type Era } from "./era.js";
 import { oldOrUnsimulated } from "./old_statements.js";
 import { quoteForMessage } from "../errno/host_file.js";
 import { IDENT_RE, NAME_RE, addModule, kernelSpecProblem, removeDevice, removeOption, setOption, setPseudoDevice } from "./config_edit.js";
 import { readIncluded, type ParseContext } from "./config_files.js";
+import { Cursor, StatementError } from "./cursor.js";
 
 /** A piece of the user's file in a message: short, escaped (defect 8 of issue 13). */
 const q = (s: string): string => quoteForMessage(s);
-
-/** Thrown inside a statement to abandon it; caught per statement. */
-class StatementError extends Error {}
-
-/** A cursor over one statement's tokens with config(8)-style error reporting. */
-export class Cursor {
-  private i = 0;
-  constructor(private readonly st: Statement, private readonly file: string, private readonly diags: Diagnostics) {}
-
-  get line(): number {
-    return this.st.line;
-  }
-  peek(off = 0): Token | undefined {
-    return this.st.tokens[this.i + off];
-  }
-  next(): Token | undefined {
-    return this.st.tokens[this.i++];
-  }
-  atEnd(): boolean {
-    return this.i >= this.st.tokens.length;
-  }
-  /** True when the rest of the statement has the word `w`. */
-  hasWord(w: string): boolean {
-    return this.st.tokens.slice(this.i).some((t) => t.kind === "word" && t.text === w);
-  }
-  /** Report `syntax error near 'X': why` at the current token and abandon the statement. */
-  fail(why: string, tok: Token | undefined = this.peek()): never {
-    const near = tok === undefined ? "end of line" : `'${quoteForMessage(tok.kind === "string" ? `"${tok.text}"` : tok.text)}'`;
-    this.diags.error(this.file, tok?.line ?? this.st.line, `syntax error near ${near}: ${why}`);
-    throw new StatementError();
-  }
-  /** A plain error at this statement (not a syntax error). */
-  error(message: string, line = this.st.line): never {
-    this.diags.error(this.file, line, message);
-    throw new StatementError();
-  }
-  /** A word or quoted string. */
-  name(what: string): Token {
-    const t = this.peek();
-    if (t === undefined || (t.kind !== "word" && t.kind !== "string") || t.text === "") this.fail(`${what} expected`, t);
-    this.i++;
-    return t;
-  }
-  number(what: string): number {
-    const t = this.peek();
-    const v = t && (t.kind === "word" || t.kind === "string") ? parseCNumber(t.text) : undefined;
-    if (v === undefined) this.fail(`${what} wants a number`, t);
-    this.i++;
-    return v;
-  }
-  numberOrWild(what: string): number | Wildcard {
-    if (this.peek()?.kind === "?") {
-      this.i++;
-      return WILDCARD;
-    }
-    const t = this.peek();
-    const v = t && (t.kind === "word" || t.kind === "string") ? parseCNumber(t.text) : undefined;
-    if (v === undefined) this.fail(`${what} wants a number or '?'`, t);
-    this.i++;
-    return v;
-  }
-  accept(kind: Token["kind"], text?: string): boolean {
-    const t = this.peek();
-    if (t && t.kind === kind && (text === undefined || t.text === text)) {
-      this.i++;
-      return true;
-    }
-    return false;
-  }
-  end(): void {
-    if (!this.atEnd()) this.fail("unexpected extra words");
-  }
-}
 
 /**
  * After this many errors in one file kconfig stops reading it: it is most
