@@ -6,6 +6,9 @@
  */
 import { runPending } from "./pending.js";
 
+/** The commands of isaconf(8). */
+const COMMANDS = ["list", "add", "probe", "change", "remove"] as const;
+
 export function main(argv: readonly string[] = process.argv.slice(2)): Promise<never> {
   return runPending(
     {
@@ -13,7 +16,11 @@ export function main(argv: readonly string[] = process.argv.slice(2)): Promise<n
       description: "list and configure ISA device instances at run time",
       usage: "[command] [device] [port|irq|drq|iomem value ...]",
       awaits: "newbus and the ISA bus driver",
-      configure: (p) => p.argument("[args...]"),
+      // An unknown command is a usage error (exit 64), as isaconf(8) says.
+      configure: (p) =>
+        p
+          .addArgument(p.createArgument("[command]", "what to do").choices(COMMANDS))
+          .argument("[args...]", "device, then resource and value pairs"),
     },
     argv,
   );

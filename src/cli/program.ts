@@ -1,6 +1,6 @@
 /**
- * Builds and runs a commander program the kldsim way: `--help` (never -h,
- * which FreeBSD tools use for other things), `-V, --version` on the
+ * Builds and runs a commander program the kldsim way: `-h, --help` (FreeBSD
+ * users type -h; no kldsim command uses it for anything else), `-V, --version` on the
  * top-level command, usage errors as `prog: message` plus a `usage:` line on
  * stderr with exit 64, and every failure thrown by an action printed
  * err(3)-style with its exit code.
@@ -33,7 +33,7 @@ export function createProgram(name: string, description: string): Command {
   program
     .description(description)
     .version(KLDSIM_VERSION, "-V, --version", "print the kldsim version")
-    .helpOption("--help", "show this help")
+    .helpOption("-h, --help", "show this help")
     .helpCommand(false)
     .showSuggestionAfterError(true)
     .configureOutput({

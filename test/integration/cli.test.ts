@@ -87,10 +87,37 @@ describe.concurrent.each(["kld", "modload", "modunload", "isaconf", "kconfig"])(
     expect(r.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
   });
 
-  it("--help prints usage, exit 0", async () => {
-    const r = await run(bin, ["--help"], env);
+  it.each(["--help", "-h"])("%s prints usage, exit 0", async (flag) => {
+    const r = await run(bin, [flag], env);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`^Usage: ${bin} `));
+  });
+});
+
+describe("kld help", () => {
+  it("kld help CMD prints what kld CMD --help prints, exit 0", async () => {
+    const viaHelp = await run("kld", ["help", "load"], env);
+    expect(viaHelp.code).toBe(0);
+    expect(viaHelp.stdout).toBe((await run("kld", ["load", "--help"], env)).stdout);
+    expect(viaHelp.stdout).toMatch(/^Usage: kld load /);
+    const top = await run("kld", ["help"], env);
+    expect(top.code).toBe(0);
+    expect(top.stdout).toBe((await run("kld", ["--help"], env)).stdout);
+  });
+
+  it("kld help of an unknown command is a usage error", async () => {
+    const r = await run("kld", ["help", "bogus"], env);
+    expect(r.code).toBe(64);
+    expect(r.stderr).toContain("kld: unknown command 'bogus'");
+  });
+});
+
+describe("isaconf usage", () => {
+  it("an unknown command is a usage error, exit 64, naming the commands", async () => {
+    const r = await run("isaconf", ["bogus"], env);
+    expect(r.code).toBe(64);
+    expect(r.stderr).toContain("Allowed choices are list, add, probe, change, remove");
+    expect(r.stderr).toMatch(/\nusage: isaconf /);
   });
 });
 
