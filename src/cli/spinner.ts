@@ -1,9 +1,9 @@
 /**
  * Spinner policy: a spinner (ora) only on stderr, only when stderr is a
  * terminal (not CI, not TERM=dumb, not under --json or -q), and only once
- * the work has taken ~0.3 s — quick operations print nothing extra.  ora is
- * imported only when a spinner is really shown.
- * Callers: slow commands (kld boot, kld reboot, kconfig).
+ * the work has taken about a second — quick operations print nothing extra.
+ * ora is imported only when a spinner is really shown.
+ * Callers: slow commands (kld boot, kld reboot, kld load, kconfig).
  * FreeBSD counterpart: none (base tools never spin).
  */
 export interface Progress {
@@ -11,7 +11,13 @@ export interface Progress {
   stop(): void;
 }
 
-const DELAY_MS = 300;
+export const SPINNER_DELAY_MS = 1000;
+
+/** Where a spinner would go; tests give a fake terminal. */
+export interface ProgressIo {
+  readonly env: NodeJS.ProcessEnv;
+  readonly stream: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+}
 
 export function spinnersAllowed(env: NodeJS.ProcessEnv = process.env, stderr: { isTTY?: boolean; columns?: number } = process.stderr): boolean {
   // A terminal that reports no width (some `script`/serial setups) makes
@@ -20,15 +26,19 @@ export function spinnersAllowed(env: NodeJS.ProcessEnv = process.env, stderr: { 
 }
 
 /** Start a delayed spinner with `text`; `quiet` disables it outright. */
-export function startProgress(text: string, quiet = false): Progress {
-  if (quiet || !spinnersAllowed()) return { stop: () => {} };
+export function startProgress(
+  text: string,
+  quiet = false,
+  io: ProgressIo = { env: process.env, stream: process.stderr },
+): Progress {
+  if (quiet || !spinnersAllowed(io.env, io.stream)) return { stop: () => {} };
   let stopped = false;
   let spinner: { stop(): unknown } | undefined;
   const timer = setTimeout(() => {
     void import("ora").then(({ default: ora }) => {
-      if (!stopped) spinner = ora({ text, stream: process.stderr }).start();
+      if (!stopped) spinner = ora({ text, stream: io.stream, isEnabled: true }).start();
     });
-  }, DELAY_MS);
+  }, SPINNER_DELAY_MS);
   timer.unref();
   return {
     stop: () => {

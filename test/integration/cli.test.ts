@@ -20,7 +20,7 @@ describe.concurrent("kld command line", () => {
   it("a subcommand's --help shows its usage, exit 0", async () => {
     const r = await run("kld", ["boot", "--help"], env);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain("Usage: kld boot [-f] [-m machine.yaml] [-l loader.conf] [-w ms] [image]");
+    expect(r.stdout).toContain("Usage: kld boot [-f | --json] [-m machine.yaml] [-l loader.conf] [-w ms] [image]");
   });
 
   it("an unknown subcommand is a usage error: exit 64", async () => {
@@ -45,7 +45,7 @@ describe.concurrent("kld command line", () => {
   it("a missing option argument is a usage error", async () => {
     const r = await run("kld", ["boot", "-m"], env);
     expect(r.code).toBe(64);
-    expect(r.stderr).toContain("kld: option '-m <machine>' argument missing\nusage: kld boot ");
+    expect(r.stderr).toContain("kld: option '-m, --machine <machine>' argument missing\nusage: kld boot ");
   });
 
   it("no subcommand at all is a usage error", async () => {

@@ -28,7 +28,8 @@ import { checkMachineFile } from "../machine_file.js";
 
 interface BootOptions {
   readonly f?: boolean;
-  readonly m?: string;
+  readonly machine?: string;
+  readonly json?: boolean;
   readonly l?: string;
   readonly w?: string;
 }
@@ -129,7 +130,7 @@ export async function bootSettings(
   env = process.env,
 ): Promise<BootSettings> {
   const imageArg = image ?? env["KLD_IMAGE"];
-  const machineArg = opts.m ?? env["KLD_MACHINE"];
+  const machineArg = opts.machine ?? env["KLD_MACHINE"];
   return {
     image: imageArg === "none" ? null : imageArg === undefined || imageArg === "" ? await defaultImage() : checkedFile("image", imageArg, "image"),
     machine: machineArg === "none" ? null : checkedFile("machine", machineArg || defaultMachine(), "machine"),
@@ -147,9 +148,9 @@ function bootFailure(message: string, errnoText: string | undefined, detail: str
 }
 
 /** Start the daemon (launch.ts); -f stays with it until it exits. */
-async function boot(settings: BootSettings): Promise<void> {
+async function boot(settings: BootSettings, json: boolean): Promise<void> {
   const { LaunchError, attend, launchDaemon } = await import("../../daemon/launch.js");
-  const progress = settings.foreground ? null : (await import("../spinner.js")).startProgress("booting kernel");
+  const progress = settings.foreground ? null : (await import("../spinner.js")).startProgress("booting kernel", json);
   let launched;
   try {
     launched = await launchDaemon({ settings, explicitSocket: Boolean(process.env["KLD_SOCKET"]), limits: connectionLimits() });
@@ -164,7 +165,8 @@ async function boot(settings: BootSettings): Promise<void> {
     throw bootFailure(report.message, report.errno ? errno(report.errno).text : undefined, report.detail);
   }
   if (!settings.foreground) {
-    process.stdout.write(`kernel running at ${report.socket} (pid ${report.pid})\n`);
+    if (json) (await import("../output.js")).printJson("kldsim.boot/1", { socket: report.socket, pid: report.pid });
+    else process.stdout.write(`kernel running at ${report.socket} (pid ${report.pid})\n`);
     if (settings.loaderConf) await reportFailedPreloads(report.socket);
     return;
   }
@@ -197,17 +199,19 @@ export function register(program: Command): void {
   program
     .command("boot")
     .description("boot the kernel daemon (detached; -f: in the foreground)")
-    .usage("[-f] [-m machine.yaml] [-l loader.conf] [-w ms] [image]")
+    .usage("[-f | --json] [-m machine.yaml] [-l loader.conf] [-w ms] [image]")
     .argument("[image]", "kernel image built by kconfig (default: $KLD_IMAGE, else compile/GENERIC/kernel; none: core kernel only)")
     .option("-f", "run in the foreground: boot log on stdout, Ctrl-C shuts down")
-    .option("-m <machine>", "emulated machine description (YAML; default configs/machines/pc97.yaml; none: no machine)")
+    .option("-m, --machine <machine>", "emulated machine description (YAML; default configs/machines/pc97.yaml; none: no machine)")
     .option("-l <loader_conf>", "loader.conf(5)-style boot settings")
     .option("-w <ms>", "watchdog bound for one kernel request (default 10000, or $KLD_WATCHDOG_MS)")
+    .option("--json", "print the socket and pid as JSON (detached boot; kldsim extension)")
     .action(async (image: string | undefined, opts: BootOptions) => {
+      if (opts.f && opts.json) throw new CliError("--json is for a detached boot; -f prints the boot log", EX_USAGE);
       const { socketPath } = await import("../../daemon/socket_path.js");
       const settings = await bootSettings(image, opts, socketPath);
       if (settings.machine) await checkMachineFile(settings.machine);
       if (settings.loaderConf) await checkLoaderConf(settings.loaderConf, opts.l!);
-      await boot(settings);
+      await boot(settings, Boolean(opts.json));
     });
 }

@@ -13,6 +13,7 @@ interface BuildCliOptions {
   readonly D: string[];
   readonly O?: string;
   readonly v?: boolean;
+  readonly json?: boolean;
 }
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
@@ -21,12 +22,13 @@ export function register(program: Command): void {
   program
     .command("build")
     .description("compile C sources into a loadable kernel module (.ko)")
-    .usage("[-v] [-o OUT.ko] [-I DIR]... [-D NAME[=V]]... [-O LEVEL] SRC.c...")
+    .usage("[-v] [--json] [-o OUT.ko] [-I DIR]... [-D NAME[=V]]... [-O LEVEL] SRC.c...")
     .option("-o <file>", "output module (default: first source's name with .ko)")
     .option("-I <dir>", "add an include directory (repeatable)", collect, [])
     .option("-D <name[=value]>", "define a macro (repeatable)", collect, [])
     .option("-O <level>", "optimisation level (0, 1, 2, s, z; default 2)")
     .option("-v", "print the output's name and size")
+    .option("--json", "print the output's name, size and objects as JSON (kldsim extension)")
     .argument("<sources...>", "C sources (or .o objects) to link")
     .action(async (sources: string[], opts: BuildCliOptions) => {
       if (opts.O !== undefined && !/^(0|1|2|3|s|z|g)$/.test(opts.O)) {
@@ -41,7 +43,8 @@ export function register(program: Command): void {
           defines: opts.D,
           ...(opts.O !== undefined ? { optimize: opts.O } : {}),
         });
-        if (opts.v) process.stdout.write(`${r.output}: ${r.bytes} bytes from ${r.objects.join(", ")}\n`);
+        if (opts.json) (await import("../output.js")).printJson("kldsim.build/1", { output: r.output, bytes: r.bytes, objects: r.objects });
+        else if (opts.v) process.stdout.write(`${r.output}: ${r.bytes} bytes from ${r.objects.join(", ")}\n`);
       } catch (e) {
         const { CompileError } = await import("../../build/cc.js");
         if (e instanceof CompileError) {

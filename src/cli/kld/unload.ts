@@ -13,17 +13,19 @@ interface UnloadOpts {
   readonly v?: boolean;
   readonly i?: string;
   readonly n?: string;
+  readonly json?: boolean;
 }
 
 export function register(program: Command): void {
   program
     .command("unload")
     .description("unload a file from the kernel (kldunload)")
-    .usage("[-f] [-v] -i id | [-f] [-v] [-n] name")
+    .usage("[-f] [-v] [--json] -i id | [-f] [-v] [--json] [-n] name")
     .option("-f", "force: ignore a MOD_QUIESCE veto")
     .option("-v", "print the file's name and id")
     .option("-i <id>", "unload the file with this id")
     .option("-n <name>", "unload the file with this name")
+    .option("--json", "print the files that left the kernel as JSON (kldsim extension)")
     .argument("[name]", "file name (hello.ko) or module-style name (hello)")
     .action(async (name: string | undefined, opts: UnloadOpts) => {
       const { withKernel } = await import("../client.js");
@@ -44,7 +46,8 @@ export function register(program: Command): void {
             ...(id !== undefined ? { id } : { file: byName! }),
             ...(opts.f ? { force: true } : {}),
           });
-          if (opts.v) process.stdout.write(`Unloading ${r.name}, id=${r.id}\n`);
+          if (opts.json) (await import("../output.js")).printJson("kldsim.kldunload/1", r);
+          else if (opts.v) process.stdout.write(`Unloading ${r.name}, id=${r.id}\n`);
         } catch (e) {
           const ke = e instanceof RpcError ? e.kernelError() : undefined;
           if (ke?.info.name === "ENOENT") {

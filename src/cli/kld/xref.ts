@@ -15,18 +15,21 @@ export function register(program: Command): void {
   program
     .command("xref")
     .description("write linker.hints for the modules in each directory (kldxref)")
-    .usage("[-v] dir ...")
+    .usage("[-v] [--json] dir ...")
     .option("-v", "list the records of each file")
+    .option("--json", "print each directory's files and records as JSON (kldsim extension)")
     .argument("<dir...>", "directories holding .ko files")
-    .action(async (dirs: string[], opts: { v?: boolean }) => {
+    .action(async (dirs: string[], opts: { v?: boolean; json?: boolean }) => {
       const { printError, toCliError } = await import("../diagnostics.js");
       const { xrefDirectory } = await import("../../build/kldxref.js");
       let failed = false;
+      const indexed: Array<{ dir: string; files: unknown }> = [];
       for (const dir of dirs) {
         try {
           const r = xrefDirectory(dir);
           for (const w of r.warnings) process.stderr.write(`kld: ${w}\n`);
-          if (opts.v) {
+          if (opts.json) indexed.push({ dir, files: r.files });
+          else if (opts.v) {
             for (const f of r.files) {
               process.stdout.write(`${f.file}:\n`);
               for (const rec of f.records) {
@@ -40,6 +43,7 @@ export function register(program: Command): void {
           failed = true;
         }
       }
+      if (opts.json) (await import("../output.js")).printJson("kldsim.kldxref/1", { directories: indexed });
       if (failed) process.exitCode = EX_FAILURE;
     });
 }
