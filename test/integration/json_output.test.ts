@@ -5,7 +5,7 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { join } from "node:path";
-import { envFor, ROOT, run, tempSocketDir } from "./harness.js";
+import { envFor, ROOT, run, tempSocketDir } from "../support/bin.js";
 
 const tmp = tempSocketDir("kldjson");
 const env = envFor(tmp.socket);
