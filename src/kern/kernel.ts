@@ -18,7 +18,7 @@ import { writeFileSync } from "node:fs";
 import { KernelError } from "../errno/kernel_error.js";
 import { MsgBuf } from "./kern_msgbuf.js";
 import { KLDSIM_VERSION } from "../version.js";
-import { KERNEL_DATA_BASE, KMEM_BASE } from "./vm_layout.js";
+import { KERNEL_FILE_BASE, KMEM_BASE } from "./vm_layout.js";
 import type { BootSettings, LinkerFileStat, MethodName, ParamsOf, ResultOf } from "../rpc/protocol.js";
 import { formatUptime } from "../uptime.js";
 
@@ -88,8 +88,8 @@ export class CurrentCall {
 export const KERNEL_FILE: LinkerFileStat = {
   id: 1,
   refs: 1,
-  address: KERNEL_DATA_BASE,
-  size: KMEM_BASE - KERNEL_DATA_BASE,
+  address: KERNEL_FILE_BASE,
+  size: KMEM_BASE - KERNEL_FILE_BASE,
   name: "kernel",
   pathname: "/boot/kernel/kernel",
 };

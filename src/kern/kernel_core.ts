@@ -5,10 +5,12 @@
  * One WebAssembly.Memory of MEMORY_BYTES (never grown), one funcref Table
  * whose slot 0 stays null (a NULL function pointer traps), and the
  * `__stack_pointer` Global starting at KSTACK_TOP (vm_layout.ts).  Every
- * kernel service (a HostFunction, src/kern/services) gets a table slot at
- * boot and an entry in the kernel's symbol table, so a module may call it
- * directly or take its address; every HostData gets an address in the core
- * kernel data area.
+ * call into module code goes through enter(), which restores the stack
+ * pointer after a trap and panics on a kernel stack overflow or a write to
+ * the NULL page.  Every kernel service (a HostFunction, src/kern/services)
+ * gets a table slot at boot and an entry in the kernel's symbol table, so a
+ * module may call it directly or take its address; every HostData gets an
+ * address in the core kernel data area.
  *
  * Node 20 refuses plain JS functions in `Table.set`, so the services are
  * passed through a small generated "trampoline" wasm module that imports
@@ -24,11 +26,16 @@ import type { HostData, HostFunction, WasmValType } from "./services/host_functi
 import type { KernelEnv } from "./kernel_env.js";
 import { cStringOrEmpty } from "./services/kernel_memory.js";
 import { WASM_HEADER, WasmWriter } from "../wasmobj/wasm_writer.js";
+import { KernelPanic, panic } from "./services/kern_shutdown.js";
+import { describeTrap } from "./linker/linker_errors.js";
 import {
   KERNEL_DATA_BASE,
   KERNEL_DATA_END,
+  KSTACK_BASE,
+  KSTACK_GUARD,
   KSTACK_TOP,
   MEMORY_BYTES,
+  NULL_PAGE_END,
   WASM_PAGE,
 } from "./vm_layout.js";
 
@@ -61,6 +68,8 @@ export class KernelCore {
   /** What module code is running (for the watchdog's panic message). */
   private callStack: string[] = [];
   private readonly onCurrentCall: ((what: string | null) => void) | undefined;
+  /** The NULL page and the stack guard page, as words: both must stay zero. */
+  private readonly lowPages: Uint32Array;
 
   /**
    * @param makeEnv builds the KernelEnv handed to every service
@@ -75,6 +84,7 @@ export class KernelCore {
     const pages = MEMORY_BYTES / WASM_PAGE;
     this.memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
     this.env = makeEnv(this.memory);
+    this.lowPages = new Uint32Array(this.memory.buffer, 0, KSTACK_BASE / 4);
     this.table = new WebAssembly.Table({ element: "anyfunc", initial: 1 });
     this.stackPointer = new WebAssembly.Global({ value: "i32", mutable: true }, KSTACK_TOP);
     this.onCurrentCall = onCurrentCall;
@@ -159,6 +169,13 @@ export class KernelCore {
    * leaves SP wherever the trapping frame had moved it).  A call that
    * returns with SP moved (corrupt or hostile code) is treated as a trap
    * too: otherwise every later call would run on a broken kernel stack.
+   *
+   * After the call, returning or trapping, the NULL page and the stack
+   * guard page must still be zeros (vm_layout.ts): a stack that ran past
+   * its end (SP below KSTACK_BASE, the guard page written, or V8's own
+   * stack exhausted) panics `kernel stack overflow in FILE:FUNCTION`; a
+   * write to the NULL page panics as i386's trap 12 does (page fault).
+   * Both checks are a scan of 8 KB, done on every call into module code.
    */
   enter<T>(what: string, fn: () => T): T {
     const sp = this.stackPointer.value as number;
@@ -166,6 +183,7 @@ export class KernelCore {
     this.onCurrentCall?.(what);
     try {
       const result = fn();
+      this.checkLowPages(what, undefined, this.stackPointer.value as number);
       const after = this.stackPointer.value as number;
       if (after !== sp) {
         throw new WebAssembly.RuntimeError(
@@ -174,9 +192,11 @@ export class KernelCore {
       }
       return result;
     } catch (e) {
+      const trapSp = this.stackPointer.value as number;
       this.stackPointer.value = sp;
       // The innermost frame catches first: that is where the trap happened.
       if (this.trapCall === null) this.trapCall = what;
+      if (!(e instanceof KernelPanic)) this.checkLowPages(what, e, trapSp);
       throw e;
     } finally {
       this.callStack.pop();
@@ -186,6 +206,38 @@ export class KernelCore {
         this.trapCall = null;
       }
     }
+  }
+
+  /**
+   * Panic if module code ran the stack past its end or wrote the NULL page.
+   * @param trap what the call threw, if it did not return.
+   * @param sp the stack pointer as the call left it.
+   */
+  private checkLowPages(what: string, trap: unknown, sp: number): void {
+    const dirty = this.firstDirtyLowByte();
+    const v8Overflow = trap instanceof RangeError && /Maximum call stack/.test(trap.message);
+    if (v8Overflow || (trap !== undefined && (sp | 0) < KSTACK_BASE) || (dirty >= KSTACK_GUARD && dirty < KSTACK_BASE)) {
+      const inner = trap === undefined ? undefined : describeTrap(trap).backtrace[0];
+      const file = what.slice(0, what.indexOf(":"));
+      panic(this.env, `kernel stack overflow in ${inner && file ? `${file}:${inner}` : what}`);
+    }
+    if (dirty >= 0 && dirty < NULL_PAGE_END) {
+      this.env.console("Fatal trap 12: page fault while in kernel mode\n");
+      this.env.console(`fault virtual address\t= 0x${dirty.toString(16)}\n`);
+      this.env.console("fault code\t\t= supervisor write data, page not present\n");
+      this.env.console(`current function\t= ${what}\n`);
+      panic(this.env, `page fault in ${what}`);
+    }
+  }
+
+  /** Address of the first nonzero byte of the NULL and guard pages, or -1. */
+  private firstDirtyLowByte(): number {
+    const w = this.lowPages;
+    for (let i = 0; i < w.length; i++) {
+      const v = w[i]!;
+      if (v !== 0) return i * 4 + (v & 0xff ? 0 : v & 0xff00 ? 1 : v & 0xff0000 ? 2 : 3);
+    }
+    return -1;
   }
 
   /** Call a function through the table (a C function pointer). */

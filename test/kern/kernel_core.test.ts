@@ -1,4 +1,11 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { bootLinker } from "../../src/kern/init_main.js";
+import { kernelData, kernelServices } from "../../src/kern/services/index.js";
+import { KernelPanic } from "../../src/kern/services/kern_shutdown.js";
+import { buildModule, CLANG, NO_CLANG_REASON, skeleton } from "../support/kernel_fixture.js";
 import { KernelCore } from "../../src/kern/kernel_core.js";
 import { createKernelEnv } from "../../src/kern/kernel_env.js";
 import { KERNEL_DATA_BASE, KSTACK_TOP, MEMORY_BYTES } from "../../src/kern/vm_layout.js";
@@ -75,5 +82,62 @@ describe("kernel core", () => {
     expect(c.stackPointer.value).toBe(KSTACK_TOP);
     // The next call runs on an intact stack.
     expect(c.enter("good.ko:f", () => c.stackPointer.value)).toBe(KSTACK_TOP);
+  });
+});
+
+describe.skipIf(!CLANG)(`faults in module code panic the kernel (${CLANG ? "clang" : NO_CLANG_REASON})`, () => {
+  function kernel() {
+    const log: string[] = [];
+    const dir = mkdtempSync(join(tmpdir(), "kldsim-faults-"));
+    const sys = bootLinker((t) => log.push(t), { services: kernelServices, data: kernelData, modulePath: [] });
+    const hz = (): number => sys.core.readI32(sys.core.symbols.get("hz")!.address);
+    return { ...sys, dir, hz, text: () => log.join("") };
+  }
+  const panicOf = (fn: () => unknown): KernelPanic => {
+    try {
+      fn();
+    } catch (e) {
+      if (e instanceof KernelPanic) return e;
+      throw e;
+    }
+    throw new Error("expected a panic");
+  };
+
+  it("a module recursing without end panics with a kernel stack overflow, and kernel data is intact", () => {
+    const k = kernel();
+    const path = buildModule(k.dir, "rec", skeleton("rec", {
+      body: `int rec_limit = 1 << 30;
+static int depth(int n) { volatile char buf[256]; buf[0] = (char)n; if (n > rec_limit) return 0; return depth(n + 1) + buf[0]; }`,
+      onLoad: "printf(\"rec: %d\\n\", depth(0));",
+    }));
+    const p = panicOf(() => k.linker.load(path));
+    expect(p.panicMessage).toBe("kernel stack overflow in rec.ko:depth");
+    expect(k.text()).toContain("panic: kernel stack overflow in rec.ko:depth\n");
+    expect(k.hz()).toBe(1000);
+    expect(k.core.stackPointer.value).toBe(KSTACK_TOP);
+  });
+
+  it("recursion that exhausts the engine's own stack is a kernel stack overflow too", () => {
+    const k = kernel();
+    const path = buildModule(k.dir, "deep", skeleton("deep", {
+      body: `int deep_limit = 1 << 30;
+static int deep(int n);
+static int (*volatile deep_again)(int) = deep; /* an indirect call: no loop can replace it */
+static int deep(int n) { if (n > deep_limit) return 0; return deep_again(n + 1) + 1; }`,
+      onLoad: "printf(\"deep: %d\\n\", deep(0));",
+    }));
+    expect(panicOf(() => k.linker.load(path)).panicMessage).toMatch(/^kernel stack overflow in deep\.ko:/);
+  });
+
+  it("a write to the NULL page panics as a page fault naming the module function", () => {
+    const k = kernel();
+    const path = buildModule(k.dir, "nullw", skeleton("nullw", { onLoad: "*(volatile int *)0 = 42;" }));
+    const p = panicOf(() => k.linker.load(path));
+    expect(p.panicMessage).toBe("page fault in nullw.ko:nullw_loader(MOD_LOAD)");
+    expect(k.text()).toContain(
+      "Fatal trap 12: page fault while in kernel mode\nfault virtual address\t= 0x0\n" +
+        "fault code\t\t= supervisor write data, page not present\ncurrent function\t= nullw.ko:nullw_loader(MOD_LOAD)\n" +
+        "panic: page fault in nullw.ko:nullw_loader(MOD_LOAD)\n",
+    );
   });
 });

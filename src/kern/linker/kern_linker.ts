@@ -62,7 +62,7 @@ import type { FileSymbol, LinkedImage, LinkerClass, PreparedFile } from "./link_
 import type { ModMetadata } from "../../wasmobj/mod_metadata.js";
 import { bestVersion, lookupHint, readLinkerHints, type HintRecord, type VersionRange } from "../../wasmobj/linker_hints.js";
 import type { Resolved, ResolvedFunc } from "../../wasmobj/index.js";
-import { KERNEL_DATA_BASE, KMEM_BASE } from "../vm_layout.js";
+import { KERNEL_FILE_BASE, KMEM_BASE } from "../vm_layout.js";
 
 /** The kernel interface version every DECLARE_MODULE depends on (sys/param.h). */
 /** The kernel's own MODULE_VERSION: __FreeBSD_version (8.3). */
@@ -176,7 +176,7 @@ export class Linker {
     const namer = (slot: number): string | undefined => kernelNames.get(slot) ?? this.ownerName(slot);
     // File 1 spans everything below the kernel map: core data and the kernel
     // stack (vm_layout.ts), as the boot banner reports it.
-    this.kernelFile = new LinkerFile(this.allocFileId(), "kernel", kernelPathname, KERNEL_DATA_BASE, KMEM_BASE - KERNEL_DATA_BASE, namer);
+    this.kernelFile = new LinkerFile(this.allocFileId(), "kernel", kernelPathname, KERNEL_FILE_BASE, KMEM_BASE - KERNEL_FILE_BASE, namer);
     this.kernelFile.versions.push({ name: "kernel", version: KERNEL_VERSION });
     this.link(this.kernelFile);
     this.kernelNamer = namer;
@@ -317,7 +317,7 @@ export class Linker {
    *   a trap from a SYSINIT.
    */
   private startFile(file: LinkerFile, image: LinkedImage, md: readonly ModMetadata[], undo: UndoStack): void {
-    image.runInitFunctions();
+    this.core.enter(`${file.filename}:__wasm_call_ctors`, () => image.runInitFunctions());
     const declared = md.filter((m) => m.type === "module").map((m) => m.name);
     const unit = this.newUnit(file.filename, file, declared, readSysinitSet(this.core, image.lookupSet("sysuninit_set")), "file unloaded");
     undo.push(() => this.stopUnit(unit));
@@ -736,7 +736,7 @@ export class Linker {
     for (const m of md) if (m.type === "version") this.kernelFile.versions.push({ name: m.name, version: m.version });
     this.link(this.kernelFile);
     this.files.unshift(...this.files.splice(this.files.indexOf(this.kernelFile), 1));
-    image.runInitFunctions();
+    this.core.enter("kernel:__wasm_call_ctors", () => image.runInitFunctions());
     const sysinits = sortSysinits(readSysinitSet(this.core, image.lookupSet("sysinit_set")));
     this.noteSysinits(sysinits);
     return { md, sysinits };
