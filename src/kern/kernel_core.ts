@@ -52,6 +52,9 @@ export interface KernelSymbol {
   readonly identity?: string;
 }
 
+/** What the NULL and guard pages must hold. */
+const LOW_PAGES_CLEAN = Buffer.alloc(KSTACK_BASE);
+
 const VALTYPE: Readonly<Record<WasmValType, number>> = { i32: 0x7f, i64: 0x7e, f32: 0x7d, f64: 0x7c };
 
 export class KernelCore {
@@ -68,8 +71,9 @@ export class KernelCore {
   /** What module code is running (for the watchdog's panic message). */
   private callStack: string[] = [];
   private readonly onCurrentCall: ((what: string | null) => void) | undefined;
-  /** The NULL page and the stack guard page, as words: both must stay zero. */
+  /** The NULL page and the stack guard page, as words and bytes: both must stay zero. */
   private readonly lowPages: Uint32Array;
+  private readonly lowBytes: Buffer;
 
   /**
    * @param makeEnv builds the KernelEnv handed to every service
@@ -85,6 +89,7 @@ export class KernelCore {
     this.memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
     this.env = makeEnv(this.memory);
     this.lowPages = new Uint32Array(this.memory.buffer, 0, KSTACK_BASE / 4);
+    this.lowBytes = Buffer.from(this.memory.buffer, 0, KSTACK_BASE);
     this.table = new WebAssembly.Table({ element: "anyfunc", initial: 1 });
     this.stackPointer = new WebAssembly.Global({ value: "i32", mutable: true }, KSTACK_TOP);
     this.onCurrentCall = onCurrentCall;
@@ -175,7 +180,7 @@ export class KernelCore {
    * its end (SP below KSTACK_BASE, the guard page written, or V8's own
    * stack exhausted) panics `kernel stack overflow in FILE:FUNCTION`; a
    * write to the NULL page panics as i386's trap 12 does (page fault).
-   * Both checks are a scan of 8 KB, done on every call into module code.
+   * Both checks are one compare of 8 KB, done on every call into module code.
    */
   enter<T>(what: string, fn: () => T): T {
     const sp = this.stackPointer.value as number;
@@ -232,6 +237,8 @@ export class KernelCore {
 
   /** Address of the first nonzero byte of the NULL and guard pages, or -1. */
   private firstDirtyLowByte(): number {
+    // The common case, all zeros, is one native compare (memcmp).
+    if (this.lowBytes.equals(LOW_PAGES_CLEAN)) return -1;
     const w = this.lowPages;
     for (let i = 0; i < w.length; i++) {
       const v = w[i]!;
