@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { bootLinker } from "../../src/kern/init_main.js";
 import { kernelData, kernelServices } from "../../src/kern/services/index.js";
 import { KernelPanic } from "../../src/kern/services/kern_shutdown.js";
-import { buildModule, CLANG, NO_CLANG_REASON, skeleton } from "../support/kernel_fixture.js";
+import { buildModule, CLANG, NO_CLANG_REASON, skeleton } from "../support/clang.js";
 import { KernelCore } from "../../src/kern/kernel_core.js";
 import { createKernelEnv } from "../../src/kern/kernel_env.js";
 import { KERNEL_DATA_BASE, KSTACK_TOP, MEMORY_BYTES } from "../../src/kern/vm_layout.js";
